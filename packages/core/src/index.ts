@@ -1,0 +1,9 @@
+/**
+ * @hadnet/core: everything between NIfTI files and a network's input tensor, and back, with no
+ * runtime imports, so that Node and browsers run the very same code.
+ */
+export * from './errors.js';
+export * from './logger.js';
+export * from './volume.js';
+export * from './contracts.js';
+export type { NiftiHeader, NiftiDatatype } from './nifti/header.js';

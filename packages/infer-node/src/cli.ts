@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * The `hadnet` command line: `hadnet <command> [options]`. Research software, not for clinical
+ * decisions.
+ */
+import { runCommand, type Command } from './cli/run.js';
+import { infoCommand } from './cli/info.js';
+
+const commands: Record<string, Command> = {
+  info: infoCommand,
+};
+
+const help = `hadnet: brain tumour segmentation without the post-contrast T1 (HAD-Net).
+Research software: not for clinical decisions.
+
+Usage: hadnet <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Global options:
+  --debug    print stack traces and debug messages
+  --help     this text; 'hadnet <command> --help' for a command's options
+
+Exit codes: 0 done, 1 bad input or a failure at run time, 2 usage error.`;
+
+async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(
+      `hadnet: unknown command '${name}'; commands: ${Object.keys(commands).join(', ')}\n`,
+    );
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  return runCommand(name, command, rest, { debug });
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
