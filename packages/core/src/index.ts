@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './volume.js';
 export * from './contracts.js';
 export type { NiftiHeader, NiftiDatatype } from './nifti/header.js';
+export * from './orientation/index.js';
