@@ -7,4 +7,5 @@ export * from './logger.js';
 export * from './volume.js';
 export * from './contracts.js';
 export type { NiftiHeader, NiftiDatatype } from './nifti/header.js';
+export * from './nifti/index.js';
 export * from './orientation/index.js';

@@ -55,4 +55,21 @@ export interface NiftiHeader {
   calMin: number;
   calMax: number;
   description: string;
+  /** The qform as a 4x4 (from quatern, qoffset, pixdim and qfac), whatever qform_code says. */
+  qform?: Affine;
+  /** `pixdim[0]` read as the standard says: -1 flips k in the qform, anything else means +1. */
+  qfac?: 1 | -1;
+  /** `intent_p1, intent_p2, intent_p3`. */
+  intentParams?: [number, number, number];
+  intentName?: string;
+  auxFile?: string;
+  /** `dim_info`: frequency, phase and slice dimensions packed in 2 bits each. */
+  dimInfo?: number;
+  sliceStart?: number;
+  sliceEnd?: number;
+  sliceCode?: number;
+  sliceDuration?: number;
+  toffset?: number;
+  /** Header extensions (ecode and size in bytes, the 8-byte esize/ecode included), where the bytes hold them. */
+  extensions?: { code: number; size: number }[];
 }
