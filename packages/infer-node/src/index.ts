@@ -2,3 +2,4 @@
  * @hadnet/infer-node: hadnet in Node. File access for the runtime-free `@hadnet/core`.
  */
 export * from '@hadnet/core';
+export * from './io/load.js';
