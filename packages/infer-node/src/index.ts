@@ -3,3 +3,4 @@
  */
 export * from '@hadnet/core';
 export * from './io/load.js';
+export * from './io/save.js';

@@ -42,7 +42,7 @@ function copyAffine(affine: Affine): Affine {
 }
 
 /** Positive integers, three of them, or a RangeError naming the function. */
-export function checkShape(fn: string, shape: readonly number[], name = 'shape'): void {
+function checkShape(fn: string, shape: readonly number[], name = 'shape'): void {
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new RangeError(
       `${fn}: ${name} must be three positive integers [nx, ny, nz]; got ${JSON.stringify(shape)}`,
