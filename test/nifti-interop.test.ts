@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axisCodes, readNifti, readNiftiHeader, type Affine, type Volume } from '@hadnet/core';
 import { saveVolume } from '@hadnet/infer-node';
 
@@ -155,7 +155,10 @@ function floatMap(volume: Volume): Float32Array {
 }
 
 describe.skipIf(skipReason !== null)('hadnet output read by nibabel', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'hadnet-interop-'));
+  let folder = '';
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'hadnet-interop-'));
+  });
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('holds the voxels, datatype, sform, qform and codes hadnet wrote', async () => {
