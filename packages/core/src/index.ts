@@ -9,3 +9,6 @@ export * from './contracts.js';
 export type { NiftiHeader, NiftiDatatype } from './nifti/header.js';
 export * from './nifti/index.js';
 export * from './orientation/index.js';
+export * from './preprocess/index.js';
+export * from './tiling/index.js';
+export * from './labels/index.js';
