@@ -146,7 +146,9 @@ describe.skipIf(!zoo)('NIfTI zoo: every file reads right or is refused clearly',
     let total = 0;
     let low = Infinity;
     let high = -Infinity;
-    for (const value of volume.data) {
+    const data = volume.data;
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i];
       if (!Number.isFinite(value)) continue;
       total += value;
       low = Math.min(low, value);
