@@ -80,7 +80,8 @@ export function postprocessLabels(
   if (minComponentVoxels !== undefined) {
     const connectivity = options.connectivity ?? 26;
     record.options.connectivity = connectivity;
-    const tumour = out.map((c) => (c === CLASS_BACKGROUND ? 0 : 1));
+    const tumour = new Uint8Array(out.length);
+    for (let v = 0; v < out.length; v++) tumour[v] = out[v] === CLASS_BACKGROUND ? 0 : 1;
     const { labels, sizes } = connectedComponents(tumour, shape, { connectivity });
     const drop = sizes.map((size) => size < minComponentVoxels);
     let voxels = 0;

@@ -109,6 +109,8 @@ describe('preprocess', () => {
         ),
       }),
     );
+    const short = { ...inputs, t2: { ...inputs.t2, data: new Int16Array(100) } };
+    expect(() => preprocess(short)).toThrow(/inputs.t2 holds 100 voxels, but its shape 20x18x12 needs 4320/);
     const empty = { ...inputs, t2: { ...inputs.t2, data: new Int16Array(inputs.t2.data.length) } };
     expect(() => preprocess(empty, { quality: { minMaskOverlap: 0 } })).toThrow(
       expect.objectContaining({

@@ -4,7 +4,7 @@
  * Depends on core's contracts, errors, volume, orientation and the other files of this folder.
  */
 import { SEQUENCES, TEACHER_SEQUENCES, type Sequence } from '../contracts.js';
-import { InputQualityError, ModalityMismatchError } from '../errors.js';
+import { InputQualityError, InvalidVolumeError, ModalityMismatchError } from '../errors.js';
 import { reorientArray, rasReorientation } from '../orientation/index.js';
 import type { Vec3, Volume, VoxelArray } from '../volume.js';
 import { handleNonFinite } from './finite.js';
@@ -98,8 +98,16 @@ export function preprocess(
     if (!SEQUENCES.includes(key)) {
       throw new RangeError(`preprocess: unknown sequence '${key}'; expected one of ${SEQUENCES.join(', ')}`);
     }
-    if (!isVolume(volume))
+    if (!isVolume(volume)) {
       throw new TypeError(`preprocess: inputs.${key} must be a Volume; got ${typeof volume}`);
+    }
+    const [nx, ny, nz] = volume.shape;
+    if (volume.data.length !== nx * ny * nz) {
+      throw new InvalidVolumeError(
+        `preprocess: inputs.${key} holds ${volume.data.length} voxels, but its shape ${volume.shape.join('x')} ` +
+          `needs ${nx * ny * nz}`,
+      );
+    }
   }
   if (channels.length === 0) throw new ModalityMismatchError('preprocess: no sequence given');
   if (new Set(channels).size !== channels.length) {
@@ -165,8 +173,15 @@ export function preprocess(
     options.mask !== undefined
       ? ras(options.mask.data)
       : ras(brainMask(given.map(([key]) => volumes[key]!.data)));
-  const mask = Uint8Array.from(rasMask, (m) => (m !== 0 ? 1 : 0));
-  if (!mask.includes(1)) {
+  const mask = new Uint8Array(rasMask.length);
+  let brainVoxels = 0;
+  for (let v = 0; v < mask.length; v++) {
+    if (rasMask[v] !== 0) {
+      mask[v] = 1;
+      brainVoxels++;
+    }
+  }
+  if (brainVoxels === 0) {
     throw new InputQualityError(
       options.mask !== undefined
         ? 'preprocess: options.mask is empty: no voxel is non-zero'

@@ -111,7 +111,11 @@ export function withMirroring(runTile: RunTile, axes: readonly MirrorAxis[]): Ru
         for (let v = 0; v < back.length; v++) sums[t][v] += back[v];
       });
     }
-    return sums.map((sum) => Float32Array.from(sum, (s) => s / combinations.length));
+    return sums.map((sum) => {
+      const mean = new Float32Array(sum.length);
+      for (let v = 0; v < sum.length; v++) mean[v] = sum[v] / combinations.length;
+      return mean;
+    });
   };
 }
 
