@@ -8,6 +8,7 @@ export * from './volume.js';
 export * from './contracts.js';
 export type { NiftiHeader, NiftiDatatype } from './nifti/header.js';
 export * from './nifti/index.js';
+export * from './metrics/index.js';
 export * from './orientation/index.js';
 export * from './preprocess/index.js';
 export * from './tiling/index.js';
