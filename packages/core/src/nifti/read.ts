@@ -187,7 +187,7 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
   }
 
   // The header again, now with warnings and (for single files) the extension list.
-  const header = parseNiftiHeader(image === undefined ? data : headerBytes(input, headerSource), {
+  const header = parseNiftiHeader(image === undefined ? data : wholeHeader(input, headerSource, name), {
     caller,
     name,
   });
@@ -205,8 +205,8 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
 }
 
 /** The whole `.hdr` of a pair: inflated in full when gzip (a header file is small). */
-function headerBytes(input: Uint8Array, peeked: Uint8Array): Uint8Array {
-  return isGzip(input) ? gunzip(input, { caller: 'readNifti' }) : peeked;
+function wholeHeader(input: Uint8Array, peeked: Uint8Array, name: string): Uint8Array {
+  return isGzip(input) ? gunzip(input, { caller: 'readNifti', name }) : peeked;
 }
 
 /** `[nx, ny, nz]`: dims 1 to 3, an axis past dim[0] counting as 1. */
