@@ -8,7 +8,7 @@ import { gzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { InvalidVolumeError } from '../errors.js';
 import { crc32 } from './crc32.js';
-import { gunzip, isGzip } from './gzip.js';
+import { gunzip, gunzipRange, isGzip } from './gzip.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url)));
@@ -90,6 +90,15 @@ describe('gunzip', () => {
     const head = gunzip(multi, { limit: 100 });
     expect(head.length).toBeGreaterThanOrEqual(100);
     expect(head.subarray(0, 100)).toEqual(plain.subarray(0, 100));
+  });
+
+  test('gunzipRange keeps one range of the output but inflates and checks the whole stream', () => {
+    const { kept, total } = gunzipRange(multi, { keepStart: 190, keepEnd: 210 });
+    expect(total).toBe(457);
+    expect(kept).toEqual(plain.subarray(190, 210));
+    const damaged = multi.slice();
+    damaged[multi.length - 5] ^= 1; // the last member's length field
+    expect(() => gunzipRange(damaged, { keepStart: 0, keepEnd: 10 })).toThrow(/member 2 of 2 does not end/);
   });
 
   test('refuses data without the gzip magic', () => {

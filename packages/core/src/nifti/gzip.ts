@@ -61,7 +61,30 @@ interface Member {
  * ```
  */
 export function gunzip(bytes: Uint8Array, options: GunzipOptions = {}): Uint8Array {
-  const limit = options.limit ?? Infinity;
+  return gunzipRange(bytes, { ...options, keepStart: 0, keepEnd: Infinity }).kept;
+}
+
+/** Options of {@link gunzipRange}: those of {@link gunzip}, and the output range to keep. */
+export interface GunzipRangeOptions extends GunzipOptions {
+  /** First inflated byte to keep. */
+  keepStart: number;
+  /** One past the last inflated byte to keep. */
+  keepEnd: number;
+}
+
+/**
+ * Like {@link gunzip}, but keeps only inflated bytes `[keepStart, keepEnd)` in memory while still
+ * inflating (and checking) the stream up to `limit`, and also says how many bytes it inflated.
+ * Lets the reader verify that a file holds every volume its header declares while keeping only
+ * the one it was asked for.
+ *
+ * @returns `kept`: the inflated bytes of the range that exist; `total`: all bytes inflated (the
+ *   whole stream's length when it ended before `limit`)
+ */
+export function gunzipRange(
+  bytes: Uint8Array,
+  options: GunzipRangeOptions,
+): { kept: Uint8Array; total: number } {
   const where = `${options.caller ?? 'gunzip'}: ${options.name ?? 'the input'}`;
   if (!isGzip(bytes)) {
     throw new InvalidVolumeError(
@@ -73,23 +96,37 @@ export function gunzip(bytes: Uint8Array, options: GunzipOptions = {}): Uint8Arr
   // before inflating and the trailer check below accounts for zeros that belonged to the trailer.
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
+  const range = { limit: options.limit ?? Infinity, keepStart: options.keepStart, keepEnd: options.keepEnd };
   try {
-    return inflateMembers(bytes, end, limit, where);
+    return inflateMembers(bytes, end, range, where);
   } catch (error) {
     // An empty last member can end in zero bytes of deflate data: try once more, uncut.
     if (end === bytes.length || !(error instanceof InvalidVolumeError)) throw error;
-    return inflateMembers(bytes, bytes.length, limit, where);
+    return inflateMembers(bytes, bytes.length, range, where);
   }
 }
 
-function inflateMembers(bytes: Uint8Array, end: number, limit: number, where: string): Uint8Array {
-  // Inflate slice by slice, noting where each member starts and what it gives.
+function inflateMembers(
+  bytes: Uint8Array,
+  end: number,
+  range: { limit: number; keepStart: number; keepEnd: number },
+  where: string,
+): { kept: Uint8Array; total: number } {
+  // Inflate slice by slice, keeping the asked-for range, noting where each member starts and
+  // what it gives.
   const chunks: Uint8Array[] = [];
+  let kept = 0;
   let total = 0;
   const members: Member[] = [{ start: 0, size: 0, crc: 0 }];
   let member = members[0];
   const stream = new Gunzip((chunk) => {
-    chunks.push(chunk);
+    const from = Math.max(range.keepStart - total, 0);
+    const to = Math.min(range.keepEnd - total, chunk.length);
+    if (from < to) {
+      const part = from === 0 && to === chunk.length ? chunk : chunk.slice(from, to);
+      chunks.push(part);
+      kept += part.length;
+    }
     total += chunk.length;
     member.size += chunk.length;
     member.crc = crc32(chunk, member.crc);
@@ -100,7 +137,7 @@ function inflateMembers(bytes: Uint8Array, end: number, limit: number, where: st
   };
   let finished = false;
   try {
-    for (let at = 0; at < end && total <= limit; at += STEP) {
+    for (let at = 0; at < end && total <= range.limit; at += STEP) {
       const stop = Math.min(at + STEP, end);
       stream.push(bytes.subarray(at, stop), stop === end);
       finished = stop === end;
@@ -116,8 +153,9 @@ function inflateMembers(bytes: Uint8Array, end: number, limit: number, where: st
 
   // Every finished member's trailer: before the next member's header, or at the end of the data.
   for (let k = 0; k + 1 < members.length; k++) {
-    if (!trailerMatches(bytes, members[k + 1].start - TRAILER, members[k]))
+    if (!trailerMatches(bytes, members[k + 1].start - TRAILER, members[k])) {
       throw badTrailer(where, k, members.length);
+    }
   }
   if (finished) {
     const last = members[members.length - 1];
@@ -133,14 +171,14 @@ function inflateMembers(bytes: Uint8Array, end: number, limit: number, where: st
   }
 
   // One contiguous buffer.
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
+  if (chunks.length === 1) return { kept: chunks[0], total };
+  const out = new Uint8Array(kept);
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);
     offset += chunk.length;
   }
-  return out;
+  return { kept: out, total };
 }
 
 /** Whether the 8 bytes at `at` are the CRC-32 and length (mod 2^32) of the member's output. */

@@ -9,7 +9,7 @@ import { InvalidVolumeError, UnsupportedVolumeError } from '../errors.js';
 import { setLogger } from '../logger.js';
 import { syntheticNifti } from '../../test/nifti-bytes.js';
 import { ALTERNATING as alternating, captureWarnings, fixture } from '../../test/reader-helpers.js';
-import { readNifti, readNiftiHeader } from './index.js';
+import { gunzip, readNifti, readNiftiHeader } from './index.js';
 
 afterEach(() => setLogger(null, 'silent'));
 
@@ -94,6 +94,16 @@ describe('readNifti: files, pairs and gzip', () => {
     expect(readNifti(bytes, { frame: 1 }).data[at]).toBe(436);
     expect(() => readNifti(bytes, { frame: 2 })).toThrow(RangeError);
     expect(() => readNifti(bytes, { frame: 2 })).toThrow(/options\.frame must be from 0 to 1/);
+  });
+
+  test('a frame is read only from a file that holds every volume its header declares, gzip or not', () => {
+    // example_nifti2 holds 2 volumes; say 3 (dim[4] is an int64 at byte 48 in NIfTI-2).
+    const plain = gunzip(fixture('example_nifti2.nii.gz')).slice();
+    new DataView(plain.buffer).setBigInt64(48, 3n, true);
+    const message =
+      /header declares 23040 voxels \(2 bytes each\) starting at vox_offset 608, but the file holds 31328 bytes/;
+    expect(() => readNifti(plain, { frame: 0 })).toThrow(message);
+    expect(() => readNifti(gzipSync(plain), { frame: 0 })).toThrow(message);
   });
 
   test('vox_offset is trusted: bytes between the header and vox_offset are skipped', () => {

@@ -6,7 +6,7 @@
 import { InvalidVolumeError, UnsupportedVolumeError } from '../errors.js';
 import { spacingFromAffine, type Vec3, type Volume } from '../volume.js';
 import { NIFTI_DATATYPES } from './datatypes.js';
-import { gunzip, isGzip } from './gzip.js';
+import { gunzip, gunzipRange, isGzip } from './gzip.js';
 import type { NiftiHeader } from './header.js';
 import { NIFTI2_HEADER_BYTES, parseNiftiHeader } from './parse-header.js';
 import { applyScaling, decodeVoxels, scalingApplies } from './voxels.js';
@@ -168,32 +168,38 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
       `${where}: header declares ${count(declaredVoxels)} voxels (${width} byte${width > 1 ? 's' : ''} each) ` +
         `starting at vox_offset ${peek.voxOffset}, but ${inFile} holds ${held}`,
     );
-  let data: Uint8Array;
+  const needed = peek.voxOffset + declaredVoxels * width;
+  const tooLarge = frameBytes > MAX_VOLUME_BYTES;
+  let voxels: Uint8Array;
   if (isGzip(dataSource)) {
-    // Inflate only what is needed (capped, so that a lying header cannot make it inflate without end).
-    const cap = start + Math.min(frameBytes, MAX_VOLUME_BYTES + 1);
-    const label = image === undefined ? name : `${name} (.img)`;
-    data = gunzip(dataSource, { limit: cap, caller, name: label });
-    if (data.length < cap) throw tooBig(`${data.length} bytes once inflated`);
+    // Inflate and check the whole stream, keeping only the chosen volume, and never past what the
+    // header declares (so a lying header cannot make it inflate without end).
+    const { kept, total } = gunzipRange(dataSource, {
+      limit: needed,
+      keepStart: start,
+      keepEnd: tooLarge ? start : start + frameBytes,
+      caller,
+      name: image === undefined ? name : `${name} (.img)`,
+    });
+    if (total < needed) throw tooBig(`${total} bytes once inflated`);
+    voxels = kept;
   } else {
-    data = dataSource;
-    if (peek.voxOffset + declaredVoxels * width > data.length) throw tooBig(`${data.length} bytes`);
+    if (needed > dataSource.length) throw tooBig(`${dataSource.length} bytes`);
+    voxels = dataSource.subarray(start, start + frameBytes);
   }
-  if (frameBytes > MAX_VOLUME_BYTES) {
+  if (tooLarge) {
     throw new UnsupportedVolumeError(
       `${where}: one volume of ${count(frameVoxels)} voxels takes ${count(frameBytes)} bytes; hadnet reads at ` +
         `most ${MAX_VOLUME_BYTES} bytes per volume`,
     );
   }
 
-  // The header again, now with warnings and (for single files) the extension list.
-  const header = parseNiftiHeader(image === undefined ? data : wholeHeader(input, headerSource, name), {
-    caller,
-    name,
-  });
+  // The header again, now with warnings and the extension list (the bytes up to vox_offset).
+  const header = parseNiftiHeader(wholeHeader(input, headerSource, peek, name), { caller, name });
 
   // Voxels: decode, then scale.
-  const stored = decodeVoxels(data.subarray(start, start + frameBytes), datatype, header.byteOrder, where);
+  const owned = voxels !== dataSource && voxels.buffer !== dataSource.buffer;
+  const stored = decodeVoxels(voxels, datatype, header.byteOrder, { owned, subject: where });
   const scaled = scalingApplies(header.sclSlope, header.sclInter);
   return {
     data: scaled ? applyScaling(stored, header.sclSlope, header.sclInter) : stored,
@@ -204,9 +210,18 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
   };
 }
 
-/** The whole `.hdr` of a pair: inflated in full when gzip (a header file is small). */
-function wholeHeader(input: Uint8Array, peeked: Uint8Array, name: string): Uint8Array {
-  return isGzip(input) ? gunzip(input, { caller: 'readNifti', name }) : peeked;
+/**
+ * The header's bytes for the final parse: a pair's whole `.hdr`, or a single file's bytes up to
+ * vox_offset (where its extensions are), inflating again only when the first look fell short.
+ */
+function wholeHeader(input: Uint8Array, peeked: Uint8Array, peek: NiftiHeader, name: string): Uint8Array {
+  if (!isGzip(input)) return input;
+  if (peek.storage === 'single' && peeked.length >= peek.voxOffset) return peeked;
+  return gunzip(input, {
+    limit: peek.storage === 'single' ? peek.voxOffset : Infinity,
+    caller: 'readNifti',
+    name,
+  });
 }
 
 /** `[nx, ny, nz]`: dims 1 to 3, an axis past dim[0] counting as 1. */

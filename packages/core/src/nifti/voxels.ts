@@ -1,6 +1,6 @@
 /**
- * Turns the raw voxel bytes of one NIfTI volume into a typed array: copy (so the result owns
- * aligned memory), byte-swap where the file's order is not the machine's, then apply
+ * Turns the raw voxel bytes of one NIfTI volume into a typed array (in aligned memory the result
+ * owns), byte-swapped where the file's order is not the machine's, then applies
  * scl_slope/scl_inter. Depends on the datatype table and the logger.
  */
 import { log } from '../logger.js';
@@ -15,42 +15,53 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @param bytes - exactly `voxels × bitpix / 8` bytes, in file order
  * @param datatype - a readable datatype (`readAs` not null)
  * @param byteOrder - the file's byte order
- * @param subject - how a warning names the file
- * @returns a fresh array of the stored type; Float64Array for int64 and uint64
+ * @param options - `owned`: the bytes are the reader's own (freshly inflated), so they may be
+ *   swapped in place and viewed without a copy; `subject`: how a warning names the file
+ * @returns an array of the stored type; Float64Array for int64 and uint64
  */
 export function decodeVoxels(
   bytes: Uint8Array,
   datatype: NiftiDatatypeInfo,
   byteOrder: 'little' | 'big',
-  subject: string,
+  options: { owned: boolean; subject: string },
 ): VoxelArray {
   const width = datatype.bitpix / 8;
-  // A fresh, aligned copy (never a view: a Node Buffer's slice() would share memory).
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
+  const subject = options.subject;
+
+  // Aligned memory the result may own: the given bytes when they are the reader's own, else a
+  // copy (never a view of the caller's buffer; a Node Buffer's slice() would share memory).
+  let copy = bytes;
+  if (!options.owned || bytes.byteOffset % width !== 0) {
+    copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+  }
   if ((byteOrder === 'little') !== HOST_LITTLE_ENDIAN && width > 1) swapBytes(copy, width);
+  const count = copy.length / width;
   const buffer = copy.buffer;
+  const at = copy.byteOffset;
   switch (datatype.name) {
     case 'uint8':
       return copy;
     case 'int8':
-      return new Int8Array(buffer);
+      return new Int8Array(buffer, at, count);
     case 'uint16':
-      return new Uint16Array(buffer);
+      return new Uint16Array(buffer, at, count);
     case 'int16':
-      return new Int16Array(buffer);
+      return new Int16Array(buffer, at, count);
     case 'uint32':
-      return new Uint32Array(buffer);
+      return new Uint32Array(buffer, at, count);
     case 'int32':
-      return new Int32Array(buffer);
+      return new Int32Array(buffer, at, count);
     case 'float32':
-      return new Float32Array(buffer);
+      return new Float32Array(buffer, at, count);
     case 'float64':
-      return new Float64Array(buffer);
+      return new Float64Array(buffer, at, count);
     case 'int64':
     case 'uint64':
       return widen(
-        datatype.name === 'int64' ? new BigInt64Array(buffer) : new BigUint64Array(buffer),
+        datatype.name === 'int64'
+          ? new BigInt64Array(buffer, at, count)
+          : new BigUint64Array(buffer, at, count),
         subject,
       );
     default:
