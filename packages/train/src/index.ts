@@ -1,7 +1,12 @@
 /**
- * @hadnet/train: HAD-Net training in TensorFlow.js (teacher, student, distillation) and ONNX
- * export.
+ * @hadnet/train: HAD-Net training in TensorFlow.js: backend selection, the generator U-Net, the
+ * hierarchical discriminator (and AD-Net), the losses, and the presets. Tensors are NDHWC
+ * (`[batch, depth, height, width, channels]`) with D = k, H = j, W = i of the RAS-ordered grid.
  */
-// TODO: the networks, losses, stages and exporter are not written yet (issues "training core" and
-// "ONNX export"); this package only reserves the name and the build so far.
+// TODO: the training stages, the data reader, run folders and the ONNX exporter are not written
+// yet (issues "training core", second half, and "ONNX export").
 export const PACKAGE_NAME = '@hadnet/train';
+
+export * from './backend.js';
+export * from './losses.js';
+export * from './networks/index.js';
