@@ -30,7 +30,7 @@ export interface DiscriminatorOptions {
    * input channels; the reference repository has no AD-Net, so this reading is hadnet's).
    * @defaultValue true */
   hierarchical?: boolean;
-  /** Seeds the initial weights (parameter `i` draws with `seed + i`); random when omitted. */
+  /** Seeds the initial weights (parameter `i` draws with `seed * 4096 + i`); random when omitted. */
   seed?: number;
 }
 

@@ -37,7 +37,7 @@ export interface GeneratorOptions {
   classes?: number;
   /** Channel-dropout rate at block inputs. @defaultValue 0.2 */
   dropoutRate?: number;
-  /** Seeds the initial weights (parameter `i` draws with `seed + i`); random when omitted. */
+  /** Seeds the initial weights (parameter `i` draws with `seed * 4096 + i`); random when omitted. */
   seed?: number;
 }
 

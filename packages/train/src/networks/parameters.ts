@@ -67,18 +67,23 @@ export class ParameterSet {
   /**
    * Allocates and initialises one variable per spec.
    * @param specs - the parameters, with unique names
-   * @param options - `seed`: parameter `i` draws with seed `seed + i`, so a seeded network is
-   *   the same on every run; random when omitted. `owner`: names the network in errors.
+   * @param options - `seed`: parameter `i` draws with seed `seed * 4096 + i` (networks with
+   *   different seeds never share a stream; a network has far fewer than 4096 tensors), so a
+   *   seeded network is the same on every run; random when omitted. `owner`: names the network
+   *   in errors.
    * @throws RangeError when two specs share a name
    */
   constructor(specs: readonly ParameterSpec[], options: { seed?: number; owner: string }) {
+    if (specs.length > 4096) {
+      throw new RangeError(`${options.owner}: at most 4096 parameter tensors; got ${specs.length}`);
+    }
     this.specs = specs;
     specs.forEach((spec, i) => {
       if (this.byName.has(spec.name)) {
         this.dispose();
         throw new RangeError(`${options.owner}: parameter name '${spec.name}' is used twice`);
       }
-      const seed = options.seed === undefined ? undefined : options.seed + i;
+      const seed = options.seed === undefined ? undefined : options.seed * 4096 + i;
       const initial = initialValue(spec, seed);
       this.byName.set(spec.name, tf.variable(initial, true));
       initial.dispose();
