@@ -13,3 +13,4 @@ export * from './orientation/index.js';
 export * from './preprocess/index.js';
 export * from './tiling/index.js';
 export * from './labels/index.js';
+export * from './segment/index.js';

@@ -5,10 +5,12 @@
  */
 import { runCommand, type Command } from './cli/run.js';
 import { infoCommand } from './cli/info.js';
+import { segmentCommand } from './cli/segment.js';
 import { evaluateCommand } from './cli/evaluate.js';
 
 const commands: Record<string, Command> = {
   info: infoCommand,
+  segment: segmentCommand,
   evaluate: evaluateCommand,
 };
 

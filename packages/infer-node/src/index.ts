@@ -4,3 +4,5 @@
 export * from '@hadnet/core';
 export * from './io/load.js';
 export * from './io/save.js';
+export * from './runtime/onnxruntime.js';
+export * from './segment.js';

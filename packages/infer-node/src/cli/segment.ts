@@ -1,0 +1,207 @@
+/**
+ * `hadnet segment`: segments one case and writes seg.nii.gz, the optional uncertainty and
+ * probability maps, and report.json. Progress goes to stderr (a bar on a terminal, plain lines
+ * otherwise); with `--json` stdout holds only the result object. Depends on @hadnet/core and
+ * ../segment.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import {
+  DEVICES,
+  matchCaseFiles,
+  type Device,
+  type LabelConvention,
+  type SegmentOptions,
+  type SegmentProgress,
+  type Sequence,
+} from '@hadnet/core';
+import { segment, writeSegmentation } from '../segment.js';
+import { UsageError, type Command } from './run.js';
+
+const usage = `Usage: hadnet segment --t1 F --t2 F --flair F [--t1ce F] --out DIR [options]
+       hadnet segment --case-dir DIR --out DIR [options]
+
+Segments a brain tumour (BraTS labels 1 NCR/NET, 2 oedema, 4 enhancing) from skull-stripped,
+co-registered MRI, without the post-contrast T1. Research software: not for clinical decisions.
+
+Inputs:
+  --flair F, --t1 F, --t2 F, --t1ce F
+                        NIfTI files (.nii, .nii.gz); the model's card says which it needs
+  --case-dir DIR        find them in DIR: flair/t1/t1ce/t2.nii.gz, <case>_flair.nii.gz ...
+                        (BraTS 2017-2021) or <case>-t2f/-t1n/-t1c/-t2w.nii.gz (BraTS 2023+)
+Output:
+  --out DIR             writes DIR/seg.nii.gz (uint8, on the FLAIR's grid) and DIR/report.json
+  --uncertainty         also DIR/unc_whole.nii.gz, unc_core.nii.gz, unc_enhance.nii.gz (0-100)
+  --save-probabilities  also DIR/prob_background, prob_ncr_net, prob_oedema, prob_enhancing.nii.gz
+  --labels brats|brats2023
+                        enhancing tumour written as 4 (brats, the default) or 3 (brats2023)
+  --json                print the report as one JSON object on stdout, and nothing else
+Model and device:
+  --model M             an ONNX model exported by hadnet-train (default: the shipped model)
+  --device auto|cuda|webgpu|cpu
+                        where the model runs (default auto: CUDA, then WebGPU, then CPU)
+  --overlap X           tile overlap in [0, 1) for models run in tiles (default 0.5)
+  --tta                 test-time mirroring: 8 passes, probabilities averaged
+  --strict              refuse inputs that do not look skull-stripped or co-registered`;
+
+const VALUE_FLAGS = [
+  '--flair',
+  '--t1',
+  '--t2',
+  '--t1ce',
+  '--case-dir',
+  '--out',
+  '--model',
+  '--device',
+  '--overlap',
+  '--labels',
+];
+const SWITCHES = ['--tta', '--uncertainty', '--save-probabilities', '--json', '--strict'];
+const LABELS: readonly LabelConvention[] = ['brats', 'brats2023'];
+
+/** Flags by name: a value for each value flag, `true` for each switch. */
+function parseFlags(argv: string[]): Map<string, string | true> {
+  const flags = new Map<string, string | true>();
+  for (let a = 0; a < argv.length; a++) {
+    const [flag, inline] =
+      argv[a].startsWith('--') && argv[a].includes('=') ? argv[a].split(/=(.*)/s) : [argv[a]];
+    if (SWITCHES.includes(flag) && inline === undefined) {
+      flags.set(flag, true);
+    } else if (VALUE_FLAGS.includes(flag)) {
+      const value = inline ?? argv[++a];
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      if (flags.has(flag)) throw new UsageError(`${flag} is given twice`);
+      flags.set(flag, value);
+    } else {
+      throw new UsageError(
+        flag.startsWith('-')
+          ? `unknown option ${flag}`
+          : `unexpected argument '${flag}'; files go after --flair, --t1, ...`,
+      );
+    }
+  }
+  return flags;
+}
+
+/** The inputs: from --case-dir, then the single-file flags (which win). */
+async function findInputs(flags: Map<string, string | true>): Promise<Partial<Record<Sequence, string>>> {
+  const inputs: Partial<Record<Sequence, string>> = {};
+  const caseDir = flags.get('--case-dir') as string | undefined;
+  if (caseDir !== undefined) {
+    const names = (await readdir(caseDir, { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+    for (const [sequence, file] of Object.entries(matchCaseFiles(names, caseDir))) {
+      inputs[sequence as Sequence] = join(caseDir, file);
+    }
+  }
+  for (const sequence of ['flair', 't1', 't1ce', 't2'] as const) {
+    const file = flags.get(`--${sequence}`) as string | undefined;
+    if (file !== undefined) inputs[sequence] = file;
+  }
+  return inputs;
+}
+
+/** The case's name for the report: the case folder's, or the FLAIR's name without its sequence suffix. */
+function caseName(flags: Map<string, string | true>, inputs: Partial<Record<Sequence, string>>): string {
+  const caseDir = flags.get('--case-dir') as string | undefined;
+  if (caseDir !== undefined) return basename(resolve(caseDir));
+  const file = inputs.flair ?? Object.values(inputs)[0] ?? 'case';
+  const stem = basename(file).replace(/\.nii(\.gz)?$/i, '');
+  const trimmed = stem.replace(/([_-](flair|t1|t1ce|t2|t2f|t1n|t1c|t2w))$/i, '');
+  return trimmed === stem && /^(flair|t1|t1ce|t2)$/i.test(stem) ? basename(resolve(file, '..')) : trimmed;
+}
+
+/** Progress on stderr: one redrawn bar on a terminal, plain lines (at most every 10 % of tiles) otherwise. */
+function progressReporter(stream: NodeJS.WriteStream): (progress: SegmentProgress) => void {
+  const tty = stream.isTTY === true;
+  let lastTenth = -1;
+  return (progress) => {
+    if (progress.status === 'infer') {
+      const { tilesDone, tilesTotal } = progress;
+      if (tty) {
+        const width = 30;
+        const filled = Math.round((width * tilesDone) / tilesTotal);
+        stream.write(
+          `\rhadnet: infer [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${tilesDone}/${tilesTotal} tiles`,
+        );
+        if (tilesDone === tilesTotal) stream.write('\n');
+        return;
+      }
+      const tenth = Math.floor((10 * tilesDone) / tilesTotal);
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      stream.write(`hadnet: infer ${tilesDone}/${tilesTotal} tiles\n`);
+      return;
+    }
+    if (progress.status === 'done') {
+      stream.write(
+        `hadnet: done on ${progress.device} in ${(progress.timingsMs.total / 1000).toFixed(1)} s\n`,
+      );
+      return;
+    }
+    stream.write(`hadnet: ${progress.status}\n`);
+  };
+}
+
+/** Options of the library call, from the flags, with usage errors for bad values. */
+function segmentOptions(flags: Map<string, string | true>): SegmentOptions {
+  const device = (flags.get('--device') ?? 'auto') as Device;
+  if (!DEVICES.includes(device))
+    throw new UsageError(`--device must be one of auto, cuda, webgpu, cpu; got '${device}'`);
+  const labels = (flags.get('--labels') ?? 'brats') as LabelConvention;
+  if (!LABELS.includes(labels)) throw new UsageError(`--labels must be brats or brats2023; got '${labels}'`);
+  const overlapText = flags.get('--overlap') as string | undefined;
+  const overlap = overlapText === undefined ? undefined : Number(overlapText);
+  if (overlap !== undefined && !(overlapText!.trim() !== '' && overlap >= 0 && overlap < 1)) {
+    throw new UsageError(`--overlap must be a number in [0, 1); got '${overlapText}'`);
+  }
+  return {
+    ...(flags.has('--model') ? { model: flags.get('--model') as string } : {}),
+    device,
+    ...(overlap === undefined ? {} : { overlap }),
+    tta: flags.has('--tta'),
+    uncertainty: flags.has('--uncertainty'),
+    saveProbabilities: flags.has('--save-probabilities'),
+    labelConvention: labels,
+    strict: flags.has('--strict'),
+  };
+}
+
+export const segmentCommand: Command = {
+  summary: 'segment a case: seg.nii.gz, uncertainty maps and report.json',
+  usage,
+  async run(argv) {
+    // arguments: inputs, output folder, options
+    const flags = parseFlags(argv);
+    const out = flags.get('--out') as string | undefined;
+    if (out === undefined) throw new UsageError('missing --out DIR');
+    if (!['--case-dir', '--flair', '--t1', '--t2', '--t1ce'].some((f) => flags.has(f))) {
+      throw new UsageError(
+        'no input: give --case-dir DIR, or --flair, --t1 and --t2 (and --t1ce for a teacher model)',
+      );
+    }
+    const options = segmentOptions(flags);
+    const json = flags.has('--json');
+    const inputs = await findInputs(flags);
+
+    // segment, then write every file at once
+    const result = await segment(inputs, { ...options, onProgress: progressReporter(process.stderr) });
+    const { files, report } = await writeSegmentation(result, out, { case: caseName(flags, inputs) });
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...report, files })}\n`);
+      return;
+    }
+    const { ET, TC, WT } = report.volumesMl;
+    process.stdout.write(
+      `case        ${report.case}\n` +
+        `device      ${report.device}${result.deviceAttempts.length > 0 ? ` (dropped: ${result.deviceAttempts.map((a) => a.device).join(', ')})` : ''}\n` +
+        `model       ${report.model.file} (${report.model.role})\n` +
+        `volumes     ET ${ET.toFixed(2)} mL, TC ${TC.toFixed(2)} mL, WT ${WT.toFixed(2)} mL\n` +
+        `time        ${(report.timingsMs.total / 1000).toFixed(1)} s\n` +
+        `written     ${files.map((f) => basename(f)).join(', ')} in ${resolve(out)}\n`,
+    );
+  },
+};
