@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readNifti, setLogger, writeNifti, type Affine } from '@hadnet/core';
+import { readNifti, setLogger, writeNifti, type Affine, type SegmentProgress } from '@hadnet/core';
 import { runCommand } from '../packages/infer-node/src/cli/run.js';
-import { segmentCommand } from '../packages/infer-node/src/cli/segment.js';
+import { progressReporter, segmentCommand } from '../packages/infer-node/src/cli/segment.js';
 import { flairThresholdModel, studentCard } from './helpers/onnx-model.js';
 import { SYNTHETIC_AFFINE, syntheticCase } from './helpers/synthetic-case.js';
 
@@ -229,6 +229,32 @@ describe('hadnet segment', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  it('draws one bar on a terminal, redrawn in place, and plain lines every tenth of the tiles otherwise', () => {
+    const events: SegmentProgress[] = [
+      { status: 'load' },
+      { status: 'preprocess' },
+      ...Array.from({ length: 21 }, (_, t) => ({ status: 'infer' as const, tilesDone: t, tilesTotal: 20 })),
+      { status: 'postprocess' },
+    ];
+    let tty = '';
+    const bar = progressReporter({ isTTY: true, write: (s: string) => ((tty += s), true) } as never);
+    events.forEach((e) => bar(e));
+    expect(
+      tty.startsWith(
+        'hadnet: load\nhadnet: preprocess\n\rhadnet: infer [..............................] 0/20 tiles',
+      ),
+    ).toBe(true);
+    expect(tty).toContain('\rhadnet: infer [###############...............] 10/20 tiles');
+    expect(
+      tty.endsWith('\rhadnet: infer [##############################] 20/20 tiles\nhadnet: postprocess\n'),
+    ).toBe(true);
+    let plain = '';
+    const lines = progressReporter({ isTTY: false, write: (s: string) => ((plain += s), true) } as never);
+    events.forEach((e) => lines(e));
+    const infer = plain.split('\n').filter((l) => l.startsWith('hadnet: infer'));
+    expect(infer).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20].map((t) => `hadnet: infer ${t}/20 tiles`));
+  });
 
   const usage: [string, string[], RegExp][] = [
     ['no --out', ['--case-dir', 'x'], /missing --out DIR/],

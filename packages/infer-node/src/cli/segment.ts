@@ -114,8 +114,14 @@ function caseName(flags: Map<string, string | true>, inputs: Partial<Record<Sequ
   return trimmed === stem && /^(flair|t1|t1ce|t2)$/i.test(stem) ? basename(resolve(file, '..')) : trimmed;
 }
 
-/** Progress on stderr: one redrawn bar on a terminal, plain lines (at most every 10 % of tiles) otherwise. */
-function progressReporter(stream: NodeJS.WriteStream): (progress: SegmentProgress) => void {
+/**
+ * Progress for the CLI: one redrawn bar on a terminal, plain lines (at most every 10 % of tiles)
+ * otherwise.
+ * @param stream - where to write (stderr); `isTTY` picks the bar
+ */
+export function progressReporter(
+  stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>,
+): (progress: SegmentProgress) => void {
   const tty = stream.isTTY === true;
   let lastTenth = -1;
   return (progress) => {
