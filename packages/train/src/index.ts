@@ -10,3 +10,4 @@ export const PACKAGE_NAME = '@hadnet/train';
 export * from './backend.js';
 export * from './losses.js';
 export * from './networks/index.js';
+export * from './kernels/index.js';

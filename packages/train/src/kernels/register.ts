@@ -1,0 +1,82 @@
+/**
+ * Swaps hadnet's fast kernels into tfjs' `cpu` backend and back. Only kernels registered for
+ * `'cpu'` are replaced, so the fast path never applies on top of tfjs-node or tfjs-node-gpu. The
+ * gradients tfjs registers (Conv3D's calls Conv3DBackpropInputV2 and Conv3DBackpropFilterV2) reach
+ * the replaced kernels unchanged. May depend on: tfjs-core, the kernel files of this folder.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { binaryKernels } from './binary.js';
+import { conv3dKernels } from './conv3d.js';
+import { loadNativeKernels } from './native.js';
+import { splitKernel } from './split.js';
+
+/** What {@link enableFastKernels} installed. */
+export interface FastKernelsInfo {
+  /** Kernel names now served by hadnet's kernels. */
+  kernels: string[];
+  /** The native addon's path, when it loaded. */
+  nativePath?: string;
+  /** Why parts were left out (the native addon missing, for example). */
+  skipped: string[];
+}
+
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+function stockKernel(name: string): tf.KernelFunc {
+  const config = stockKernels.get(name) ?? tf.getKernel(name, 'cpu');
+  if (!config) throw new Error(`hadnet fast kernels: tfjs' cpu backend has no ${name} kernel`);
+  return config.kernelFunc;
+}
+
+function install(config: tf.KernelConfig): void {
+  if (!stockKernels.has(config.kernelName)) {
+    const stock = tf.getKernel(config.kernelName, 'cpu');
+    if (!stock) throw new Error(`hadnet fast kernels: tfjs' cpu backend has no ${config.kernelName} kernel`);
+    stockKernels.set(config.kernelName, stock);
+  }
+  tf.unregisterKernel(config.kernelName, 'cpu');
+  tf.registerKernel(config);
+}
+
+/**
+ * Replaces tfjs `cpu`-backend kernels with hadnet's: broadcasting binary ops and SplitV in plain
+ * JS, and the 3D convolutions and their gradients in the native addon where it was built. Idempotent; {@link disableFastKernels} puts the stock ones
+ * back. Load `@tensorflow/tfjs-backend-cpu` first.
+ * @returns the kernels installed and what was skipped, and why
+ */
+export function enableFastKernels(): FastKernelsInfo {
+  const info: FastKernelsInfo = { kernels: [], skipped: [] };
+
+  // the plain-JS kernels need nothing built
+  for (const config of [...binaryKernels(stockKernel), splitKernel(stockKernel)]) {
+    install(config);
+    info.kernels.push(config.kernelName);
+  }
+
+  // the convolutions, where the native addon was built
+  const native = loadNativeKernels();
+  if (native.kernels) {
+    for (const config of conv3dKernels(native.kernels, stockKernel)) {
+      install(config);
+      info.kernels.push(config.kernelName);
+    }
+    info.nativePath = native.path;
+  } else {
+    info.skipped.push(`Conv3D and its gradients: ${native.reason}`);
+  }
+  return info;
+}
+
+/** Puts tfjs' stock `cpu` kernels back where {@link enableFastKernels} replaced them. */
+export function disableFastKernels(): void {
+  for (const [name, config] of stockKernels) {
+    tf.unregisterKernel(name, 'cpu');
+    tf.registerKernel(config);
+  }
+  stockKernels.clear();
+}
+
+/** Whether hadnet's kernels currently replace any stock `cpu` kernel. */
+export function fastKernelsEnabled(): boolean {
+  return stockKernels.size > 0;
+}
