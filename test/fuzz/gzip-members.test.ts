@@ -163,3 +163,28 @@ for (const { label, present, load } of sources) {
     });
   });
 }
+
+describe('damage to a gzip stream that holds more than the header declares', () => {
+  // low_res.nii (352 header bytes, 105 voxels) followed by 300000 more bytes, gzipped as stored
+  // (level 0) blocks, so that the stream's byte 10 + 5 + 352 is voxel 0 and the stream is several
+  // times the 64 KiB the reader hands the inflater at a time.
+  const raw = new Uint8Array(gunzipSync(readFileSync(fixturePath)));
+  const padded = new Uint8Array(raw.length + 300000);
+  padded.set(raw);
+  for (let i = raw.length; i < padded.length; i++) padded[i] = (i * 7919) & 255;
+  const gz = fflateGzip(padded, { level: 0, mtime: 0 });
+
+  test('is refused, not read as damaged voxels, even though the damage comes before the extra bytes', () => {
+    expect(readNifti(gz).data[0]).toBe(raw[352]);
+    const damaged = gz.slice();
+    damaged[10 + 5 + 352] ^= 0x40;
+    expect(() => readNifti(damaged, { name: 'padded.nii.gz' })).toThrow(
+      /^readNifti: padded\.nii\.gz is corrupt or truncated gzip data: member 1 of 1 does not end with the CRC-32/,
+    );
+  });
+
+  test('random bytes after the last member are refused here too', () => {
+    const bytes = concat([gz, new Uint8Array([0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a])]);
+    expect(() => readNifti(bytes)).toThrow(/is corrupt or truncated gzip data/);
+  });
+});

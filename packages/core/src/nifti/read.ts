@@ -172,10 +172,9 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
   const tooLarge = frameBytes > MAX_VOLUME_BYTES;
   let voxels: Uint8Array;
   if (isGzip(dataSource)) {
-    // Inflate and check the whole stream, keeping only the chosen volume, and never past what the
-    // header declares (so a lying header cannot make it inflate without end).
+    // Inflate and check the whole stream, keeping only the chosen volume. Not stopping once the
+    // declared bytes are in: bytes after them (or damage to them) would then go unchecked.
     const { kept, total } = gunzipRange(dataSource, {
-      limit: needed,
       keepStart: start,
       keepEnd: tooLarge ? start : start + frameBytes,
       caller,
