@@ -1,5 +1,5 @@
 /**
- * Builds hadnet's native training kernels (conv3d.c) into native/build/hadnet_kernels.node with
+ * Builds hadnet's native training kernels (addon.c, conv3d.c, matmul.c) into native/build/hadnet_kernels.node with
  * the system C compiler and OpenBLAS (Debian: gcc, libopenblas-dev), against the headers of the
  * Node that runs this script. Fails soft: where a compiler, Node's headers or OpenBLAS is missing
  * it says so and exits 0, and training runs on stock tfjs-cpu kernels (setupTrainingBackend logs
@@ -50,7 +50,7 @@ const args = [
   ...blasInclude.map((dir) => `-I${dir}`),
   '-o',
   temporary,
-  join(here, 'conv3d.c'),
+  ...['addon.c', 'conv3d.c', 'matmul.c'].map((file) => join(here, file)),
   '-lopenblas',
 ];
 const result = spawnSync(compiler, args, { encoding: 'utf8' });

@@ -13,7 +13,8 @@
  * output extent, so tfjs' asymmetric 'same' padding is served exactly. Dilation is 1.
  * May depend on: Node-API (node_api.h), CBLAS.
  */
-#include <node_api.h>
+#include "addon.h"
+
 #include <cblas.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ static int floatArray(napi_env env, napi_value value, float **data, size_t *leng
 
 /* conv3d(kind, out, p, q, geometry): see run(); every array a Float32Array except geometry
  * (Int32Array of GEOMETRY_FIELDS values in Geometry's order). Lengths are checked. */
-static napi_value conv3d(napi_env env, napi_callback_info info) {
+napi_value hadnetConv3d(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -199,28 +200,3 @@ static napi_value conv3d(napi_env env, napi_callback_info info) {
   }
   return NULL;
 }
-
-/* setThreads(n): the number of threads OpenBLAS uses. */
-static napi_value setThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t n;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
-    napi_throw_range_error(env, NULL, "setThreads: expected a positive integer");
-    return NULL;
-  }
-  openblas_set_num_threads(n);
-  return NULL;
-}
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor properties[] = {
-      {"conv3d", NULL, conv3d, NULL, NULL, NULL, napi_default, NULL},
-      {"setThreads", NULL, setThreads, NULL, NULL, NULL, napi_default, NULL},
-  };
-  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

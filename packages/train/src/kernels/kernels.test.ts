@@ -77,6 +77,42 @@ describe.skipIf(!native.kernels)('native conv3d kernels', () => {
     },
   );
 
+  it.each([
+    ['[1, 5, 3]', [1, 5, 3], false, false],
+    ['[2, 3, 4] by [2, 4, 5]', [2, 3, 4], false, false],
+    ['transposed a', [2, 4, 3], true, false],
+    ['transposed b', [1, 3, 4], false, true],
+  ] as Array<[string, [number, number, number], boolean, boolean]>)(
+    'BatchMatMul %s matches stock tfjs-cpu',
+    (_n, aShape, ta, tb) => {
+      const k = ta ? aShape[1] : aShape[2];
+      const bShape: [number, number, number] = tb ? [aShape[0], 5, k] : [aShape[0], k, 5];
+      const { stock, fast } = both(() => {
+        const a = tf.randomNormal(aShape, 0, 1, 'float32', 21) as tf.Tensor3D;
+        const b = tf.randomNormal(bShape, 0, 1, 'float32', 22) as tf.Tensor3D;
+        return [
+          tf.matMul(a, b, ta, tb),
+          tf.matMul(tf.ones([1, 7]), tf.randomNormal([7, 3], 0, 1, 'float32', 23)),
+        ];
+      });
+      for (let i = 0; i < 2; i++) expect(relativeError(fast[i], stock[i])).toBeLessThan(1e-6);
+    },
+  );
+
+  it('multiplies a hand-worked pair', () => {
+    enableFastKernels();
+    const y = tf.matMul(
+      tf.tensor2d([[1, 2, 3]]),
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    );
+    expect(Array.from(y.dataSync())).toEqual([4, 5]);
+    disableFastKernels();
+  });
+
   it('computes a known convolution by hand', () => {
     // x = 0..7 on a 2x2x2 grid, one channel; a 2x2x2 kernel of ones, 'valid': the sum 28
     enableFastKernels();
@@ -193,6 +229,39 @@ describe('plain-JS kernels', () => {
     );
     expect(Array.from(a.dataSync())).toEqual([1, 4]);
     expect(Array.from(b.dataSync())).toEqual([2, 3, 5, 6]);
+    disableFastKernels();
+  });
+
+  // [input shape, window, stride, padding]: rounded values, so windows hold ties
+  const pools: Array<[string, [number, number, number, number, number], number, number, 'same' | 'valid']> = [
+    ['2x2x2 stride 2', [1, 6, 4, 8, 3], 2, 2, 'valid'],
+    ['3x3x3 stride 1 same', [2, 5, 4, 3, 2], 3, 1, 'same'],
+    ['3x3x3 stride 2 same, odd extents', [1, 7, 5, 5, 2], 3, 2, 'same'],
+  ];
+  it.each(pools)(
+    'pools %s as stock tfjs-cpu: max, its gradient, average',
+    (_name, shape, size, stride, pad) => {
+      const { stock, fast } = both(() => {
+        const x = tf.round(tf.randomNormal(shape, 0, 2, 'float32', 31)) as tf.Tensor5D;
+        const max = tf.maxPool3d(x, size, stride, pad);
+        const r = tf.randomNormal(max.shape, 0, 1, 'float32', 32);
+        const [dx] = tf.grads((t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.maxPool3d(t as tf.Tensor5D, size, stride, pad), r)),
+        )([x]);
+        return [max, dx, tf.avgPool3d(x, size, stride, pad)];
+      });
+      expect(fast[0]).toEqual(stock[0]);
+      expect(relativeError(fast[1], stock[1])).toBeLessThan(1e-6);
+      expect(relativeError(fast[2], stock[2])).toBeLessThan(1e-6);
+    },
+  );
+
+  it('sends a max-pool gradient to the last of tied maxima, as stock tfjs-cpu does', () => {
+    enableFastKernels();
+    const x = tf.tensor5d([1, 3, 3, 0, 2, 3, 1, 1], [1, 2, 2, 2, 1]);
+    const [dx] = tf.grads((t: tf.Tensor) => tf.sum(tf.maxPool3d(t as tf.Tensor5D, 2, 2, 'valid')))([x]);
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 0, 0, 0, 1, 0, 0]);
+    expect(Array.from(tf.avgPool3d(x, 2, 2, 'valid').dataSync())).toEqual([14 / 8]);
     disableFastKernels();
   });
 

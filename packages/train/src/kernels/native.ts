@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The addon's functions (native/conv3d.c). */
+/** The addon's functions (native/addon.c, conv3d.c, matmul.c). */
 export interface NativeKernels {
   /**
    * One 3D convolution pass on NDHWC tensors and `[kd, kh, kw, inChannels, outChannels]` filters.
@@ -17,6 +17,11 @@ export interface NativeKernels {
    * strides and the front, top and left padding, in that order.
    */
   conv3d(kind: 0 | 1 | 2, out: Float32Array, p: Float32Array, q: Float32Array, geometry: Int32Array): void;
+  /**
+   * `out[i] = op(a[i]) . op(b[i])`, row-major, for `geometry` = batchA, batchB, m, k, n,
+   * transposeA, transposeB (0 or 1); op(a) is m x k, op(b) k x n, a batch of 1 is shared.
+   */
+  matmul(out: Float32Array, a: Float32Array, b: Float32Array, geometry: Int32Array): void;
   /** Sets the number of threads OpenBLAS uses. */
   setThreads(threads: number): void;
 }

@@ -7,7 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryKernels } from './binary.js';
 import { conv3dKernels } from './conv3d.js';
+import { matmulKernel } from './matmul.js';
 import { loadNativeKernels } from './native.js';
+import { pool3dKernels } from './pool3d.js';
 import { splitKernel } from './split.js';
 
 /** What {@link enableFastKernels} installed. */
@@ -39,8 +41,9 @@ function install(config: tf.KernelConfig): void {
 }
 
 /**
- * Replaces tfjs `cpu`-backend kernels with hadnet's: broadcasting binary ops and SplitV in plain
- * JS, and the 3D convolutions and their gradients in the native addon where it was built. Idempotent; {@link disableFastKernels} puts the stock ones
+ * Replaces tfjs `cpu`-backend kernels with hadnet's: broadcasting binary ops, SplitV and the 3D
+ * poolings in plain JS, and the 3D convolutions, their gradients and BatchMatMul in the native
+ * addon where it was built. Idempotent; {@link disableFastKernels} puts the stock ones
  * back. Load `@tensorflow/tfjs-backend-cpu` first.
  * @returns the kernels installed and what was skipped, and why
  */
@@ -48,7 +51,11 @@ export function enableFastKernels(): FastKernelsInfo {
   const info: FastKernelsInfo = { kernels: [], skipped: [] };
 
   // the plain-JS kernels need nothing built
-  for (const config of [...binaryKernels(stockKernel), splitKernel(stockKernel)]) {
+  for (const config of [
+    ...binaryKernels(stockKernel),
+    splitKernel(stockKernel),
+    ...pool3dKernels(stockKernel),
+  ]) {
     install(config);
     info.kernels.push(config.kernelName);
   }
@@ -56,13 +63,16 @@ export function enableFastKernels(): FastKernelsInfo {
   // the convolutions, where the native addon was built
   const native = loadNativeKernels();
   if (native.kernels) {
-    for (const config of conv3dKernels(native.kernels, stockKernel)) {
+    for (const config of [
+      ...conv3dKernels(native.kernels, stockKernel),
+      matmulKernel(native.kernels, stockKernel),
+    ]) {
       install(config);
       info.kernels.push(config.kernelName);
     }
     info.nativePath = native.path;
   } else {
-    info.skipped.push(`Conv3D and its gradients: ${native.reason}`);
+    info.skipped.push(`Conv3D, its gradients and BatchMatMul: ${native.reason}`);
   }
   return info;
 }

@@ -76,8 +76,9 @@ describe('a seeded distillation step', () => {
       const scale = maxAbs(reference);
 
       // a gradient that is zero in exact arithmetic (a bias before an instance norm) is float32
-      // cancellation residue in both runs, hence a floor of 1e-6 of the largest gradient
-      const floor = 1e-6 * globalScale;
+      // cancellation residue in both runs (float32 sums over every voxel, taken in another order
+      // by OpenBLAS), hence a floor of 1e-5 of the largest gradient, as in gradient.test.ts
+      const floor = 1e-5 * globalScale;
       if (scale > floor) worst = Math.max(worst, diff / scale);
       expect(diff, `${name}: max |fast - stock| against max |stock| = ${scale}`).toBeLessThanOrEqual(
         Math.max(1e-4 * scale, floor),
