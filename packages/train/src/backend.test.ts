@@ -20,7 +20,7 @@ describe('setupTrainingBackend', () => {
       { debug: collect('debug'), info: collect('info'), warn: collect('warn'), error: collect('error') },
       'info',
     );
-    const info = await setupTrainingBackend({ importModule: withoutNode });
+    const info = await setupTrainingBackend({ importModule: withoutNode, fastKernels: false });
     expect(info.backend).toBe('cpu');
     expect(info.tfjsBackend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');

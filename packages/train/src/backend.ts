@@ -7,12 +7,16 @@
  * gradients, a wrong conv3dTranspose and a wrong maxPool3d on all-negative windows without any
  * error.
  *
+ * On the pure-JS `cpu` backend, hadnet's fast kernels (./kernels) replace its slowest kernels
+ * unless `fastKernels: false`; they never apply on top of tfjs-node or tfjs-node-gpu.
+ *
  * Nothing happens at import time: {@link setupTrainingBackend} loads and selects lazily.
  * May depend on: tfjs-core, the tfjs packages named above (dynamically), `@hadnet/core`'s log and
- * errors.
+ * errors, ./kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { log, UnsupportedDeviceError } from '@hadnet/core';
+import { disableFastKernels, enableFastKernels, type FastKernelsInfo } from './kernels/index.js';
 
 /** A backend training can run on, in the order `'auto'` tries them. */
 export type TrainingBackend = 'tensorflow-gpu' | 'tensorflow' | 'cpu';
@@ -52,6 +56,11 @@ export interface TrainingBackendInfo {
   packageName: string;
   /** Every earlier candidate, with the reason it was dropped, in the order tried. */
   dropped: DroppedBackend[];
+  /**
+   * hadnet's fast kernels (native 3D convolutions, fused JS kernels) where they replace stock
+   * `cpu` kernels; undefined on tfjs-node(-gpu) or when `fastKernels` is false.
+   */
+  fastKernels?: FastKernelsInfo;
 }
 
 /** Options of {@link setupTrainingBackend}. */
@@ -62,6 +71,14 @@ export interface SetupTrainingBackendOptions {
    * @defaultValue `'auto'`
    */
   backend?: 'auto' | TrainingBackend;
+  /**
+   * On the pure-JS `cpu` backend, replace its slow kernels with hadnet's (3D convolutions and
+   * BatchMatMul in a native addon built by `npm run build`, poolings, broadcasting arithmetic and
+   * splits in plain JS); whatever cannot load stays stock, with the reason logged. Never applies
+   * to tfjs-node or tfjs-node-gpu. `false` keeps every stock kernel.
+   * @defaultValue true
+   */
+  fastKernels?: boolean;
   /**
    * How a package is loaded. Tests replace it to simulate missing packages.
    * @defaultValue a dynamic `import()`
@@ -113,12 +130,14 @@ export function setupTrainingBackend(
       ),
     );
   }
-  if (options.importModule) return select(requested, options.importModule);
-  let pending = memo.get(requested);
+  const fast = options.fastKernels ?? true;
+  if (options.importModule) return select(requested, options.importModule, fast);
+  const key = `${requested}:${fast}`;
+  let pending = memo.get(key);
   if (!pending) {
-    pending = select(requested, defaultImport);
-    memo.set(requested, pending);
-    pending.catch(() => memo.delete(requested));
+    pending = select(requested, defaultImport, fast);
+    memo.set(key, pending);
+    pending.catch(() => memo.delete(key));
   }
   return pending;
 }
@@ -150,6 +169,7 @@ export function assertTrainingBackend(): void {
 async function select(
   requested: 'auto' | TrainingBackend,
   importModule: (specifier: string) => Promise<unknown>,
+  fast: boolean,
 ): Promise<TrainingBackendInfo> {
   const candidates = TRAINING_BACKENDS.filter((c) => requested === 'auto' || c.backend === requested);
   const dropped: DroppedBackend[] = [];
@@ -161,6 +181,10 @@ async function select(
     const reason = await tryCandidate(candidate, importModule);
     if (reason === undefined) {
       const info: TrainingBackendInfo = { ...candidate, dropped };
+
+      // the fast kernels replace cpu-backend kernels only, and only on the cpu backend
+      disableFastKernels();
+      if (candidate.backend === 'cpu' && fast) info.fastKernels = enableFastKernels();
       current = info;
       report(info, requested);
       return info;
@@ -219,7 +243,13 @@ function messageOf(error: unknown): string {
 function report(info: TrainingBackendInfo, requested: string): void {
   log.info(`training backend: ${info.backend} (${info.packageName}, tfjs backend '${info.tfjsBackend}')`);
   for (const d of info.dropped) log.info(`training backend: dropped ${d.backend}: ${d.reason}`);
-  if (requested === 'auto' && info.backend === 'cpu') {
+  const fast = info.fastKernels;
+  if (fast) {
+    log.info(`training backend: hadnet fast kernels for ${fast.kernels.join(', ')}`);
+    for (const reason of fast.skipped) log.warn(`training backend: stock cpu kernels kept: ${reason}`);
+  }
+  const slow = !fast || fast.skipped.length > 0;
+  if (requested === 'auto' && info.backend === 'cpu' && slow) {
     const why = info.dropped.map((d) => `${d.backend}: ${d.reason}`).join('; ');
     log.warn(`training runs on the slow pure-JS cpu backend (about 1 GFLOP/s on conv3d); ${why}`);
   }

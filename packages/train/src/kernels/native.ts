@@ -45,26 +45,30 @@ function candidates(): string[] {
 }
 
 /**
- * Loads the native kernels once per process.
+ * Loads the native kernels, once per process from the default places.
+ * @param path - load this file instead (not memoised); the default looks at
+ *   `$HADNET_NATIVE_KERNELS`, then `native/build/hadnet_kernels.node` of the package
  * @returns the addon and its path, or `kernels: undefined` with the reason it could not load
  */
-export function loadNativeKernels(): NativeLoad {
-  if (loaded) return loaded;
-  const paths = candidates();
+export function loadNativeKernels(path?: string): NativeLoad {
+  if (path !== undefined) return loadFrom([path]);
+  loaded ??= loadFrom(candidates());
+  return loaded;
+}
+
+function loadFrom(paths: string[]): NativeLoad {
   const path = paths.find((p) => existsSync(p));
   if (!path) {
-    loaded = {
+    return {
       kernels: undefined,
       reason: `the native kernels are not built (no ${paths.join(' or ')}; run npm run build -w @hadnet/train with gcc and libopenblas-dev installed)`,
     };
-    return loaded;
   }
   try {
     const kernels = createRequire(pathToFileURL(path).href)(path) as NativeKernels;
-    loaded = { kernels, path };
+    return { kernels, path };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    loaded = { kernels: undefined, reason: `loading ${path} failed: ${message}` };
+    return { kernels: undefined, reason: `loading ${path} failed: ${message}` };
   }
-  return loaded;
 }

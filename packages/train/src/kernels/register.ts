@@ -12,6 +12,12 @@ import { loadNativeKernels } from './native.js';
 import { pool3dKernels } from './pool3d.js';
 import { splitKernel } from './split.js';
 
+/** Options of {@link enableFastKernels}. */
+export interface EnableFastKernelsOptions {
+  /** Load the native addon from this file. @defaultValue see {@link loadNativeKernels} */
+  nativePath?: string;
+}
+
 /** What {@link enableFastKernels} installed. */
 export interface FastKernelsInfo {
   /** Kernel names now served by hadnet's kernels. */
@@ -45,9 +51,10 @@ function install(config: tf.KernelConfig): void {
  * poolings in plain JS, and the 3D convolutions, their gradients and BatchMatMul in the native
  * addon where it was built. Idempotent; {@link disableFastKernels} puts the stock ones
  * back. Load `@tensorflow/tfjs-backend-cpu` first.
+ * @param options - where the native addon is
  * @returns the kernels installed and what was skipped, and why
  */
-export function enableFastKernels(): FastKernelsInfo {
+export function enableFastKernels(options: EnableFastKernelsOptions = {}): FastKernelsInfo {
   const info: FastKernelsInfo = { kernels: [], skipped: [] };
 
   // the plain-JS kernels need nothing built
@@ -61,7 +68,7 @@ export function enableFastKernels(): FastKernelsInfo {
   }
 
   // the convolutions, where the native addon was built
-  const native = loadNativeKernels();
+  const native = loadNativeKernels(options.nativePath);
   if (native.kernels) {
     for (const config of [
       ...conv3dKernels(native.kernels, stockKernel),
