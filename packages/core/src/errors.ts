@@ -13,7 +13,9 @@ export type HadnetErrorCode =
   | 'INPUT_QUALITY'
   | 'UNSUPPORTED_DEVICE'
   | 'INVALID_MODEL'
-  | 'INVALID_RUN';
+  | 'INVALID_RUN'
+  | 'INVALID_MANIFEST'
+  | 'COHORT_INCOMPLETE';
 
 /** Base class of hadnet's own errors. Match on `code`, not on the class name. */
 export class HadnetError extends Error {

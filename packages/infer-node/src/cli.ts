@@ -7,11 +7,13 @@ import { runCommand, type Command } from './cli/run.js';
 import { infoCommand } from './cli/info.js';
 import { segmentCommand } from './cli/segment.js';
 import { evaluateCommand } from './cli/evaluate.js';
+import { segmentCohortCommand } from './cli/segment-cohort.js';
 
 const commands: Record<string, Command> = {
   info: infoCommand,
   segment: segmentCommand,
   evaluate: evaluateCommand,
+  'segment-cohort': segmentCohortCommand,
 };
 
 const help = `hadnet: brain tumour segmentation without the post-contrast T1 (HAD-Net).

@@ -6,3 +6,4 @@ export * from './io/load.js';
 export * from './io/save.js';
 export * from './runtime/onnxruntime.js';
 export * from './segment.js';
+export * from './cohort/index.js';
