@@ -23,7 +23,7 @@ import { swapFileOrder } from './swap.js';
 export type Oracle =
   | { kind: 'invariant' }
   | { kind: 'same-as-seed'; strict: boolean; mustThrow: boolean }
-  | { kind: 'gzip-equivalent'; plain: Uint8Array; plainImage?: Uint8Array };
+  | { kind: 'gzip-equivalent'; plain: Uint8Array };
 
 /** One generated case: the readNifti arguments, what was done, and its oracle. */
 export interface FuzzCase {
