@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryKernels } from './binary.js';
+import { instanceNormKernels } from './instance-norm.js';
 import { conv3dKernels } from './conv3d.js';
 import { matmulKernel } from './matmul.js';
 import { loadNativeKernels } from './native.js';
@@ -28,7 +29,8 @@ export interface FastKernelsInfo {
   skipped: string[];
 }
 
-const stockKernels = new Map<string, tf.KernelConfig>();
+/** The stock kernel each installed one replaced, or null for hadnet's own kernel names. */
+const stockKernels = new Map<string, tf.KernelConfig | null>();
 
 function stockKernel(name: string): tf.KernelFunc {
   const config = stockKernels.get(name) ?? tf.getKernel(name, 'cpu');
@@ -36,21 +38,21 @@ function stockKernel(name: string): tf.KernelFunc {
   return config.kernelFunc;
 }
 
+/** Registers `config`, remembering the stock kernel it replaces (none for hadnet's own names). */
 function install(config: tf.KernelConfig): void {
   if (!stockKernels.has(config.kernelName)) {
-    const stock = tf.getKernel(config.kernelName, 'cpu');
-    if (!stock) throw new Error(`hadnet fast kernels: tfjs' cpu backend has no ${config.kernelName} kernel`);
-    stockKernels.set(config.kernelName, stock);
+    stockKernels.set(config.kernelName, tf.getKernel(config.kernelName, 'cpu') ?? null);
   }
-  tf.unregisterKernel(config.kernelName, 'cpu');
+  if (tf.getKernel(config.kernelName, 'cpu')) tf.unregisterKernel(config.kernelName, 'cpu');
   tf.registerKernel(config);
 }
 
 /**
  * Replaces tfjs `cpu`-backend kernels with hadnet's: broadcasting binary ops, SplitV and the 3D
- * poolings in plain JS, and the 3D convolutions, their gradients and BatchMatMul in the native
- * addon where it was built. Idempotent; {@link disableFastKernels} puts the stock ones
- * back. Load `@tensorflow/tfjs-backend-cpu` first.
+ * poolings in plain JS, the 3D convolutions, their gradients and BatchMatMul in the native addon
+ * where it was built; and adds the fused instance-norm kernels that networks/ops.ts then uses.
+ * Idempotent; {@link disableFastKernels} puts the stock ones back and removes hadnet's own.
+ * Load `@tensorflow/tfjs-backend-cpu` first.
  * @param options - where the native addon is
  * @returns the kernels installed and what was skipped, and why
  */
@@ -62,6 +64,7 @@ export function enableFastKernels(options: EnableFastKernelsOptions = {}): FastK
     ...binaryKernels(stockKernel),
     splitKernel(stockKernel),
     ...pool3dKernels(stockKernel),
+    ...instanceNormKernels(),
   ]) {
     install(config);
     info.kernels.push(config.kernelName);
@@ -88,7 +91,7 @@ export function enableFastKernels(options: EnableFastKernelsOptions = {}): FastK
 export function disableFastKernels(): void {
   for (const [name, config] of stockKernels) {
     tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel(config);
+    if (config) tf.registerKernel(config);
   }
   stockKernels.clear();
 }

@@ -14,6 +14,7 @@
  * May depend on: tfjs-core.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedInstanceNorm, hasFusedInstanceNorm } from '../kernels/instance-norm-op.js';
 
 /** PyTorch's default epsilon of InstanceNorm3d. */
 export const INSTANCE_NORM_EPSILON = 1e-5;
@@ -92,7 +93,10 @@ export function instanceNorm3d(
     const gamma = affine?.gamma ?? tf.ones([c]);
     const beta = affine?.beta ?? tf.zeros([c]);
     const eps = tf.scalar(epsilon);
-    return perSample(x, (sample) => normalise(sample, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps));
+
+    // the same float32 steps in fused kernels where the backend has them (hadnet's fast cpu kernels)
+    const run = hasFusedInstanceNorm() ? fusedInstanceNorm : normalise;
+    return perSample(x, (sample) => run(sample, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps));
   });
 }
 
