@@ -11,3 +11,5 @@ export * from './backend.js';
 export * from './losses.js';
 export * from './networks/index.js';
 export * from './kernels/index.js';
+export * from './data/index.js';
+export * from './run/index.js';
