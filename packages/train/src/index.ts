@@ -13,3 +13,4 @@ export * from './networks/index.js';
 export * from './kernels/index.js';
 export * from './data/index.js';
 export * from './run/index.js';
+export * from './export/index.js';

@@ -3,12 +3,14 @@
  * bin so that tests run it in-process. Research software, not for clinical decisions.
  * May depend on: ./run and the commands.
  */
+import { exportCommand } from './export.js';
 import { runCommand, type CliIo, type Command } from './run.js';
 import { summaryCommand } from './summary.js';
 
-// TODO: pretrain-teacher, pretrain-student, distill, export and split come with the training
-// stages and the ONNX exporter (issues "training core" and "ONNX export"); add them here.
+// TODO: pretrain-teacher, pretrain-student, distill and split come with the training stages
+// (issue "training core"); add them here.
 const commands: Record<string, Command> = {
+  export: exportCommand,
   summary: summaryCommand,
 };
 

@@ -1,0 +1,49 @@
+/**
+ * The exported `paper` student holds exactly the 16,488,324 parameters of ../shared/CONTRACTS.md,
+ * counted from the initializers read back out of the file (the upsampling scales, a constant
+ * that only Resize reads, set apart), and only allowed operators. The graph is never run: a
+ * forward pass at 160x192x160 is a GPU job.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALLOWED_OPERATORS,
+  exportGenerator,
+  Generator,
+  getPreset,
+  setupTrainingBackend,
+} from '@hadnet/train';
+import { decodeModel, testCard, type DecodedModel } from './export-fixtures.js';
+
+describe('the exported paper student', () => {
+  let model: Generator;
+  let bytes: Uint8Array;
+  let graph: DecodedModel;
+
+  beforeAll(async () => {
+    await setupTrainingBackend({ backend: 'cpu' });
+    model = new Generator({ inputChannels: 3, k: getPreset('paper').k, seed: 1 });
+    bytes = exportGenerator(model, testCard('student'));
+    graph = decodeModel(bytes);
+  });
+  afterAll(() => model?.dispose());
+
+  it('holds 16,488,324 parameters', () => {
+    const readByResizeOnly = new Set(graph.nodes.filter((n) => n.op === 'Resize').map((n) => n.inputs[2]));
+    for (const n of graph.nodes.filter((node) => node.op !== 'Resize')) {
+      for (const input of n.inputs) expect(readByResizeOnly.has(input)).toBe(false);
+    }
+    let parameters = 0;
+    for (const [name, t] of graph.initializers) {
+      expect(t.values.length).toBe(t.dims.reduce((a, b) => a * b, 1));
+      if (!readByResizeOnly.has(name)) parameters += t.values.length;
+    }
+    expect(parameters).toBe(16_488_324);
+    // 4 bytes a value, plus the graph and card
+    expect(bytes.length).toBeGreaterThan(16_488_324 * 4);
+    expect(bytes.length).toBeLessThan(16_488_324 * 4 + 100_000);
+  });
+
+  it('uses only the allowed operators', () => {
+    for (const n of graph.nodes) expect(ALLOWED_OPERATORS).toContain(n.op);
+  });
+});
