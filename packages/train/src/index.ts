@@ -14,3 +14,4 @@ export * from './kernels/index.js';
 export * from './data/index.js';
 export * from './run/index.js';
 export * from './export/index.js';
+export * from './stages/index.js';

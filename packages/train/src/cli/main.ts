@@ -5,12 +5,16 @@
  */
 import { exportCommand } from './export.js';
 import { runCommand, type CliIo, type Command } from './run.js';
+import { splitCommand } from './split.js';
 import { summaryCommand } from './summary.js';
+import { distillCommand, pretrainStudentCommand, pretrainTeacherCommand } from './train.js';
 
-// TODO: pretrain-teacher, pretrain-student, distill and split come with the training stages
-// (issue "training core"); add them here.
 const commands: Record<string, Command> = {
+  'pretrain-teacher': pretrainTeacherCommand,
+  'pretrain-student': pretrainStudentCommand,
+  distill: distillCommand,
   export: exportCommand,
+  split: splitCommand,
   summary: summaryCommand,
 };
 
@@ -21,7 +25,7 @@ Usage: hadnet-train <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(17)} ${c.summary}`)
   .join('\n')}
 
 Global options:
@@ -38,6 +42,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const out: CliIo = io ?? {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
   };
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');

@@ -10,6 +10,8 @@ import { HadnetError, setLogger } from '@hadnet/core';
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Whether stderr is a terminal (progress bars rewrite their line there). @defaultValue false */
+  stderrIsTTY?: boolean;
 }
 
 /** A usage error: unknown flag, missing or invalid argument. Exit code 2. */

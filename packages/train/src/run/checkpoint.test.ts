@@ -9,7 +9,7 @@ import {
   saveCheckpoint,
   type Checkpoint,
 } from './checkpoint.js';
-import { configDifference, type RunConfig } from './config.js';
+import { configDifference, TRAIN_CODE_VERSION, type RunConfig } from './config.js';
 import { readTensorFile, writeTensorFile } from './tensor-file.js';
 
 describe('tensor files', () => {
@@ -127,5 +127,12 @@ describe('configDifference', () => {
     expect(
       configDifference({ ...base, teacher }, { ...base, teacher: { ...teacher, weightsSha256: 'bb' } }),
     ).toMatch(/^teacher: \/t 'best' \(sha256 aa\) in config.json, \/t 'best' \(sha256 bb\) now$/);
+  });
+});
+
+describe('TRAIN_CODE_VERSION', () => {
+  it("is the package's version", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(TRAIN_CODE_VERSION).toBe(pkg.version);
   });
 });
