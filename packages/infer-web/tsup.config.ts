@@ -8,4 +8,8 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'browser',
+  // the CommonJS build has no import.meta: its default wasmPaths is then onnxruntime-web's own
+  esbuildOptions(options) {
+    options.logOverride = { 'empty-import-meta': 'silent' };
+  },
 });
