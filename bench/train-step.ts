@@ -3,6 +3,9 @@
  * on hadnet's fast kernels, their ratio, and where each step's time goes (tfjs' profiler, summed
  * per kernel), in one run. One step of each case and path is timed; the fast path runs one
  * untimed warm-up step first (the stock steps last long enough for JIT warm-up not to matter).
+ * Wall time and this process's CPU time are both reported: on a machine shared with other work
+ * the wall time swings with the load, the CPU time much less (with OPENBLAS_NUM_THREADS=1 both
+ * paths run on one thread, so CPU time is what an idle core would take).
  *
  * Cases:
  * - `twoconv`: `[1, 64, 64, 64, 4]` through two 3x3x3 'same' convolutions to 16 channels,
@@ -39,7 +42,10 @@ const CASES = ['twoconv', 'tiny', 'small'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface PathResult {
+  /** Wall-clock milliseconds. */
   ms: number;
+  /** CPU milliseconds of this process (user + system): steadier than wall time on a shared machine. */
+  cpuMs: number;
   loss: number;
   perOp: Record<string, number>;
 }
@@ -49,6 +55,7 @@ interface CaseResult {
   stock?: PathResult;
   fast?: PathResult;
   ratio?: number;
+  ratioCpu?: number;
 }
 
 function option(name: string): string | undefined {
@@ -145,10 +152,13 @@ function distillationBench(presetName: 'tiny' | 'small'): Bench {
 async function profiledStep(bench: Bench): Promise<PathResult> {
   let loss = Number.NaN;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const profile = await tf.profile(() => {
     loss = bench.step();
   });
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
   const perOp: Record<string, number> = {};
   for (const kernel of profile.kernels) {
     // scopes (customGrad, named ops) nest kernels that are counted on their own
@@ -157,7 +167,7 @@ async function profiledStep(bench: Bench): Promise<PathResult> {
     const value = typeof time === 'number' ? time : 0;
     perOp[kernel.name] = (perOp[kernel.name] ?? 0) + value;
   }
-  return { ms, loss, perOp };
+  return { ms, cpuMs, loss, perOp };
 }
 
 function formatBreakdown(result: PathResult, top: number): string {
@@ -186,6 +196,8 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}, tfjs ${tf.version_core} (${info.backend})`;
   console.log(`machine: ${machine}`);
   console.log(`date: ${new Date().toISOString()}`);
+  const threads = process.env.OPENBLAS_NUM_THREADS ?? 'OpenBLAS default (one per core)';
+  console.log(`OpenBLAS threads: ${threads}; load average at start ${os.loadavg()[0].toFixed(1)}`);
 
   const results: CaseResult[] = [];
   for (const name of cases) {
@@ -202,13 +214,19 @@ async function main(): Promise<void> {
       result[path] = await profiledStep(bench);
       disableFastKernels();
       const r = result[path] as PathResult;
-      console.log(`${name} ${path}: ${r.ms.toFixed(0)} ms per step (loss ${r.loss.toPrecision(6)})`);
+      console.log(
+        `${name} ${path}: ${r.ms.toFixed(0)} ms per step, ${r.cpuMs.toFixed(0)} ms CPU ` +
+          `(loss ${r.loss.toPrecision(6)}; load average ${os.loadavg()[0].toFixed(1)})`,
+      );
       console.log(formatBreakdown(r, top));
     }
     if (result.stock && result.fast) {
       result.ratio = result.stock.ms / result.fast.ms;
+      result.ratioCpu = result.stock.cpuMs / result.fast.cpuMs;
       console.log(
-        `${name}: stock ${result.stock.ms.toFixed(0)} ms, fast ${result.fast.ms.toFixed(0)} ms, ratio ${result.ratio.toFixed(1)}x`,
+        `${name}: stock ${result.stock.ms.toFixed(0)} ms, fast ${result.fast.ms.toFixed(0)} ms, ratio ` +
+          `${result.ratio.toFixed(1)}x (CPU time: ${result.stock.cpuMs.toFixed(0)} ms against ` +
+          `${result.fast.cpuMs.toFixed(0)} ms, ${result.ratioCpu.toFixed(1)}x)`,
       );
     }
     bench.dispose();
@@ -222,6 +240,9 @@ async function main(): Promise<void> {
           stockMs: small.stock?.ms ?? null,
           fastMs: small.fast?.ms ?? null,
           ratio: small.ratio ?? null,
+          stockCpuMs: small.stock?.cpuMs ?? null,
+          fastCpuMs: small.fast?.cpuMs ?? null,
+          ratioCpu: small.ratioCpu ?? null,
           perOp: { stock: small.stock?.perOp ?? null, fast: small.fast?.perOp ?? null },
         }
       : null;
