@@ -15,7 +15,7 @@ import { flairThresholdModel } from '../helpers/onnx-model.js';
 import { chromiumMissing, launchChromium, outsideOrigin, type TestBrowser } from './helpers/chromium.js';
 import { buildDemo } from './helpers/demo-build.js';
 import { identicalShare, labelCounts, REGION_LABELS, regionDice } from './helpers/labels.js';
-import { decodePng } from './helpers/png.js';
+import { decodePng, type Pixels } from './helpers/png.js';
 import { countBlended } from './helpers/screenshot.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -27,6 +27,14 @@ if (chromiumMissing !== undefined) console.log(`web-segment: skipped, ${chromium
 /** The overlay's ET colour and opacity, as examples/web-demo/src/palette.ts and viewer.ts state them. */
 const ET_YELLOW = [255, 255, 0] as const;
 const LABEL_OPACITY = 0.7;
+
+/** Pixels that are not black: the FLAIR drawn on the viewer's black background. */
+function litPixels(pixels: Pixels): number {
+  let lit = 0;
+  for (let p = 0; p < pixels.width * pixels.height; p++)
+    if (pixels.rgba[p * 4] + pixels.rgba[p * 4 + 1] > 60) lit++;
+  return lit;
+}
 
 describe.skipIf(chromiumMissing !== undefined)('the demo page on WebAssembly, in Chromium', () => {
   let out: string;
@@ -57,10 +65,14 @@ describe.skipIf(chromiumMissing !== undefined)('the demo page on WebAssembly, in
       console.log(`web-segment: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await page.goto(`${server.origin}/?model=models/test-student.onnx&device=wasm`);
 
-    // control: the FLAIR alone, chosen with the file picker, has no ET colour anywhere
+    // control: the FLAIR alone, chosen with the file picker and drawn in grey, has no ET colour anywhere
     await page.setInputFiles('#flair-file', join(example, 'flair.nii.gz'));
-    await page.waitForTimeout(3000);
-    const before = decodePng(await page.locator('#viewer').screenshot());
+    let before = decodePng(await page.locator('#viewer').screenshot());
+    for (let tries = 0; litPixels(before) < 10_000 && tries < 60; tries++) {
+      await page.waitForTimeout(1000);
+      before = decodePng(await page.locator('#viewer').screenshot());
+    }
+    expect(litPixels(before)).toBeGreaterThanOrEqual(10_000);
     expect(countBlended(before, ET_YELLOW, LABEL_OPACITY)).toBe(0);
 
     // one click on the example case runs it
