@@ -24,6 +24,7 @@ export class HadnetError extends Error {
   constructor(code: HadnetErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    // subclasses set their name as a literal: minifiers rename classes, so new.target.name may read 'm'
     this.name = new.target.name;
   }
 }
@@ -32,6 +33,7 @@ export class HadnetError extends Error {
 export class InvalidVolumeError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_VOLUME', message, options);
+    this.name = 'InvalidVolumeError';
   }
 }
 
@@ -39,6 +41,7 @@ export class InvalidVolumeError extends HadnetError {
 export class UnsupportedVolumeError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNSUPPORTED_VOLUME', message, options);
+    this.name = 'UnsupportedVolumeError';
   }
 }
 
@@ -46,6 +49,7 @@ export class UnsupportedVolumeError extends HadnetError {
 export class ModalityMismatchError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('MODALITY_MISMATCH', message, options);
+    this.name = 'ModalityMismatchError';
   }
 }
 
@@ -53,6 +57,7 @@ export class ModalityMismatchError extends HadnetError {
 export class InputQualityError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INPUT_QUALITY', message, options);
+    this.name = 'InputQualityError';
   }
 }
 
@@ -60,6 +65,7 @@ export class InputQualityError extends HadnetError {
 export class UnsupportedDeviceError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNSUPPORTED_DEVICE', message, options);
+    this.name = 'UnsupportedDeviceError';
   }
 }
 
@@ -67,6 +73,7 @@ export class UnsupportedDeviceError extends HadnetError {
 export class InvalidModelError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MODEL', message, options);
+    this.name = 'InvalidModelError';
   }
 }
 
@@ -74,5 +81,6 @@ export class InvalidModelError extends HadnetError {
 export class InvalidRunError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_RUN', message, options);
+    this.name = 'InvalidRunError';
   }
 }

@@ -11,6 +11,7 @@ import { HadnetError } from '@hadnet/core';
 export class InvalidManifestError extends HadnetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MANIFEST', message, options);
+    this.name = 'InvalidManifestError';
   }
 }
 
@@ -34,6 +35,7 @@ export class CohortIncompleteError extends HadnetError {
 
   constructor(message: string, failures: readonly CohortFailure[]) {
     super('COHORT_INCOMPLETE', message);
+    this.name = 'CohortIncompleteError';
     this.failures = Object.freeze([...failures]);
   }
 }
