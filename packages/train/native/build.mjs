@@ -17,7 +17,9 @@ const strict = process.argv.includes('--strict');
 const target = join(here, 'build', 'hadnet_kernels.node');
 
 function giveUp(reason) {
-  process.stderr.write(`hadnet native kernels not built: ${reason}; training uses stock tfjs-cpu kernels\n`);
+  process.stderr.write(
+    `hadnet native kernels not built: ${reason}; training keeps tfjs' stock convolutions and BatchMatMul\n`,
+  );
   process.exit(strict ? 1 : 0);
 }
 

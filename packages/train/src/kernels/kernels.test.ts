@@ -265,6 +265,22 @@ describe('plain-JS kernels', () => {
     disableFastKernels();
   });
 
+  it.each([0.01, 0.2])(
+    'takes the LeakyReLU gradient (slope %s) as stock tfjs-cpu does, and restores it',
+    (alpha) => {
+      const stockGradient = tf.getGradient(tf.LeakyRelu);
+      const { stock, fast } = both(() => {
+        // rounded values, so that zeros take the negative side as in tfjs (x > 0)
+        const x = tf.round(tf.randomNormal([3, 4, 5, 6], 0, 2, 'float32', 51));
+        const r = tf.randomNormal(x.shape, 0, 1, 'float32', 52);
+        const [dx] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, alpha), r)))([x]);
+        return [tf.leakyRelu(x, alpha), dx];
+      });
+      expect(fast).toEqual(stock);
+      expect(tf.getGradient(tf.LeakyRelu)).toBe(stockGradient);
+    },
+  );
+
   it('puts the stock kernels back', () => {
     enableFastKernels();
     expect(fastKernelsEnabled()).toBe(true);

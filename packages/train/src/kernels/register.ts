@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryKernels } from './binary.js';
 import { instanceNormKernels } from './instance-norm.js';
+import { installLeakyReluGradient, leakyReluGradKernel, restoreLeakyReluGradient } from './leaky-relu.js';
 import { conv3dKernels } from './conv3d.js';
 import { matmulKernel } from './matmul.js';
 import { loadNativeKernels } from './native.js';
@@ -50,7 +51,8 @@ function install(config: tf.KernelConfig): void {
 /**
  * Replaces tfjs `cpu`-backend kernels with hadnet's: broadcasting binary ops, SplitV and the 3D
  * poolings in plain JS, the 3D convolutions, their gradients and BatchMatMul in the native addon
- * where it was built; and adds the fused instance-norm kernels that networks/ops.ts then uses.
+ * where it was built; and adds the fused instance-norm kernels that networks/ops.ts then uses
+ * and a fused LeakyReLU gradient (LeakyRelu's registered gradient calls it on this backend).
  * Idempotent; {@link disableFastKernels} puts the stock ones back and removes hadnet's own.
  * Load `@tensorflow/tfjs-backend-cpu` first.
  * @param options - where the native addon is
@@ -65,10 +67,12 @@ export function enableFastKernels(options: EnableFastKernelsOptions = {}): FastK
     splitKernel(stockKernel),
     ...pool3dKernels(stockKernel),
     ...instanceNormKernels(),
+    leakyReluGradKernel(),
   ]) {
     install(config);
     info.kernels.push(config.kernelName);
   }
+  installLeakyReluGradient();
 
   // the convolutions, where the native addon was built
   const native = loadNativeKernels(options.nativePath);
@@ -93,6 +97,7 @@ export function disableFastKernels(): void {
     tf.unregisterKernel(name, 'cpu');
     if (config) tf.registerKernel(config);
   }
+  restoreLeakyReluGradient();
   stockKernels.clear();
 }
 
