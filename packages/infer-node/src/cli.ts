@@ -23,7 +23,7 @@ Usage: hadnet <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)
   .join('\n')}
 
 Global options:
