@@ -7,6 +7,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  // nifti-reader-js ships ESM only: bundle it so that the CommonJS build can be required.
-  noExternal: ['nifti-reader-js'],
 });
