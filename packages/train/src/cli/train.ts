@@ -129,12 +129,17 @@ async function prepare(
   const saved = values.resume && existsSync(runPaths(out).config) ? await readRunConfig(out) : undefined;
   const sink = sinkFor(io, values.json === true);
 
-  // the backend, then the cases: training ones prepared on first use, validation ones keep their original grid
-  const chosen = await setupTrainingBackend({ backend: backend as 'auto' | TrainingBackend });
-  sink.progress(`training backend: ${chosen.backend} (${chosen.packageName})\n`);
+  // the cases and the split, then the backend
   const cases = await findCases(dataDir);
   const split = await readSplitFile(splitFile, { knownIds: cases.map((c) => c.id) });
   const grid = preset(saved);
+  const chosen = await setupTrainingBackend({ backend: backend as 'auto' | TrainingBackend });
+  const fast = chosen.fastKernels
+    ? `, hadnet's fast kernels for ${chosen.fastKernels.kernels.join(', ')}`
+    : '';
+  sink.progress(`training backend: ${chosen.backend} (${chosen.packageName}${fast})\n`);
+
+  // training cases are prepared on first use; validation ones keep their original grid for Dice
   const options = { preset: grid, sequences, labelConvention: labels };
   const announce = (source: CaseSource, kind: string): CaseSource => {
     const seen = new Set<string>();

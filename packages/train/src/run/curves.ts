@@ -27,6 +27,13 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** A round tick step (1, 2 or 5 times a power of ten) near `raw`. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const scaled = raw / power;
+  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
+}
+
 /** One panel: axes, ticks, a polyline and dots per series, a legend. */
 function panel(
   title: string,
@@ -37,10 +44,11 @@ function panel(
 ): string {
   const { width, height, top } = PANEL;
   const values = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
-  const yMin = yRange ? yRange[0] : Math.min(0, ...values);
-  let yMax = yRange ? yRange[1] : Math.max(...values, 1e-12);
-  if (yMax <= yMin) yMax = yMin + 1;
-  if (!yRange) yMax += (yMax - yMin) * 0.05;
+  const low = yRange ? yRange[0] : Math.min(0, ...values);
+  const high = yRange ? yRange[1] : Math.max(...values, 1e-12);
+  const tick = yRange ? (yRange[1] - yRange[0]) / 4 : niceStep((high - low) / 4);
+  const yMin = yRange ? low : Math.floor(low / tick) * tick;
+  const yMax = yRange ? high : Math.max(Math.ceil(high / tick) * tick, yMin + tick);
   const xMin = 1;
   const xSpan = Math.max(xMax - xMin, 1);
   const x = (e: number): number => left + ((e - xMin) / xSpan) * width;
@@ -52,8 +60,8 @@ function panel(
   out.push(`<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#444"/>`);
 
   // y ticks
-  for (let i = 0; i <= 4; i++) {
-    const v = yMin + ((yMax - yMin) * i) / 4;
+  for (let i = 0; yMin + i * tick <= yMax + tick * 1e-9; i++) {
+    const v = yMin + i * tick;
     out.push(`<line x1="${left}" x2="${left + width}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     out.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${label(v)}</text>`);
   }
@@ -67,7 +75,11 @@ function panel(
     `<text x="${left + width / 2}" y="${top + height + 34}" text-anchor="middle" font-size="12">epoch</text>`,
   );
 
-  // the series and the legend
+  // the series, then the legend on a pale box over them
+  const legendWidth = 40 + 7 * Math.max(0, ...series.map((s) => s.name.length));
+  const legend = [
+    `<rect x="${left + 4}" y="${top + 2}" width="${legendWidth}" height="${16 * series.length + 6}" fill="white" fill-opacity="0.85"/>`,
+  ];
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const points = s.points.filter((p) => Number.isFinite(p[1]));
@@ -78,12 +90,12 @@ function panel(
     for (const [e, v] of points)
       out.push(`<circle cx="${x(e).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5" fill="${colour}"/>`);
     const ly = top + 14 + 16 * i;
-    out.push(
+    legend.push(
       `<line x1="${left + 10}" x2="${left + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`,
     );
-    out.push(`<text x="${left + 32}" y="${ly}" font-size="12">${escape(s.name)}</text>`);
+    legend.push(`<text x="${left + 32}" y="${ly}" font-size="12">${escape(s.name)}</text>`);
   });
-  return out.join('\n');
+  return [...out, ...legend].join('\n');
 }
 
 /**

@@ -28,7 +28,15 @@ beforeAll(async () => {
 const size = 16;
 const tmp = () => mkdtempSync(join(tmpdir(), 'hadnet-pretrain-'));
 
-describe('pretrain-student', () => {
+describe.each([
+  { stage: 'pretrain-student', role: 'student', train: pretrainStudent, sequences: ['flair', 't1', 't2'] },
+  {
+    stage: 'pretrain-teacher',
+    role: 'teacher',
+    train: pretrainTeacher,
+    sequences: ['flair', 't1ce', 't1', 't2'],
+  },
+] as const)('$stage', ({ stage, role, train, sequences }) => {
   it('lowers the loss, reaches every variable, leaks nothing, and writes the run folder', async () => {
     const runDir = join(tmp(), 'run');
     const data = {
@@ -40,7 +48,7 @@ describe('pretrain-student', () => {
     const counts: number[] = [];
     const reached: boolean[][] = [];
     const before = tf.memory().numTensors;
-    const result = await pretrainStudent({
+    const result = await train({
       runDir,
       preset: testPreset(32, 2, 0), // no dropout: every variable gets a gradient on every step
       data,
@@ -64,7 +72,9 @@ describe('pretrain-student', () => {
     expect(losses[3]).toBeLessThan(losses[0] * 0.9);
 
     // every one of the student's parameters gets a non-zero gradient
-    const names = tableParameters(describeGenerator({ inputChannels: 3, k: 2 })).map((p) => p.name);
+    const names = tableParameters(describeGenerator({ inputChannels: sequences.length, k: 2 })).map(
+      (p) => p.name,
+    );
     expect(reached[0]).toHaveLength(names.length);
     expect(names.filter((_, i) => !reached[0][i])).toEqual([]);
 
@@ -76,12 +86,7 @@ describe('pretrain-student', () => {
     expect(result.epochs).toBe(4);
     expect(result.steps).toBe(4);
     const config = await readRunConfig(runDir);
-    expect(config).toMatchObject({
-      stage: 'pretrain-student',
-      role: 'student',
-      sequences: ['flair', 't1', 't2'],
-      seed: 3,
-    });
+    expect(config).toMatchObject({ stage, role, sequences, seed: 3 });
     expect(config.data).toEqual({ train: ['train-1'], val: ['val-1'], test: ['never-read'] });
     expect(config.hyperparameters).toMatchObject({
       learningRate: 5e-3,
