@@ -11,7 +11,7 @@
  * transpose first), and the gradients of instance norm, bias and upsampling are written out
  * (tfjs' own would reduce over leading axes and slice). Every gradient here is checked against
  * finite differences in gradient.test.ts.
- * May depend on: tfjs-core.
+ * May depend on: tfjs-core, ../kernels/instance-norm-op (tfjs-core only: the fused instance norm).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fusedInstanceNorm, hasFusedInstanceNorm } from '../kernels/instance-norm-op.js';
