@@ -3,8 +3,8 @@
  * hierarchical discriminator (and AD-Net), the losses, and the presets. Tensors are NDHWC
  * (`[batch, depth, height, width, channels]`) with D = k, H = j, W = i of the RAS-ordered grid.
  */
-// TODO: the training stages, the data reader, run folders and the ONNX exporter are not written
-// yet (issues "training core", second half, and "ONNX export").
+// Also: training data (./data), run folders (./run), the three training stages (./stages), the
+// fast cpu kernels (./kernels) and the ONNX exporter (./export).
 export const PACKAGE_NAME = '@hadnet/train';
 
 export * from './backend.js';
