@@ -116,6 +116,10 @@ export function checkInputQuality(
     patterns.reduce((sum, n, p) => ((p & bits) === bits ? sum + n : sum), 0);
 
   // not skull-stripped: non-zero nearly everywhere, or all along the edges
+  // TODO: a head with its skull in a tight field of view passes these two rules (Colin27 'ch2' is
+  // 58% non-zero with zero edges), and so does a skull-on sequence beside skull-stripped ones
+  // (its region holds theirs, so the overlap coefficient is 1). Catching it needs a measure of
+  // shape or intensity (a bright rim of fat and bone around the brain), not just of extent.
   const warnings: string[] = [];
   const measures: QualityMeasures = { nonzeroFraction: {}, borderFraction: {}, maskOverlap: {} };
   entries.forEach(([key, volume], s) => {
