@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,16 @@ describe('hadnet segment', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^case {8}BraTS-GLI-00001-000\ndevice {6}cpu\n/);
     expect(run.stdout).toMatch(/\nvolumes {5}ET [\d.]+ mL, TC [\d.]+ mL, WT [\d.]+ mL\n/);
+    expect(readdirSync(out).sort()).toEqual(['report.json', 'seg.nii.gz']);
+  });
+
+  it('--case-dir follows symbolic links to the sequence files (a symlink farm of a cohort)', async () => {
+    const links = join(folder, 'linked-case');
+    mkdirSync(links);
+    for (const s of ['t2f', 't1n', 't2w'] as const) symlinkSync(file(s), join(links, `c-${s}.nii.gz`));
+    const out = join(folder, 'out-linked');
+    const run = await hadnetSegment(['--case-dir', links, '--out', out, '--model', model, '--device', 'cpu']);
+    expect(run.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['report.json', 'seg.nii.gz']);
   });
 

@@ -4,17 +4,16 @@
  * otherwise); with `--json` stdout holds only the result object. Depends on @hadnet/core and
  * ../segment.
  */
-import { readdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   DEVICES,
-  matchCaseFiles,
   type Device,
   type LabelConvention,
   type SegmentOptions,
   type SegmentProgress,
   type Sequence,
 } from '@hadnet/core';
+import { caseInputs } from '../cohort/case-inputs.js';
 import { segment, writeSegmentation } from '../segment.js';
 import { UsageError, type Command } from './run.js';
 
@@ -85,23 +84,15 @@ function parseFlags(argv: string[]): Map<string, string | true> {
   return flags;
 }
 
-/** The inputs: from --case-dir, then the single-file flags (which win). */
+/** The inputs: from --case-dir (symbolic links included), then the single-file flags (which win). */
 async function findInputs(flags: Map<string, string | true>): Promise<Partial<Record<Sequence, string>>> {
-  const inputs: Partial<Record<Sequence, string>> = {};
-  const caseDir = flags.get('--case-dir') as string | undefined;
-  if (caseDir !== undefined) {
-    const names = (await readdir(caseDir, { withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => e.name);
-    for (const [sequence, file] of Object.entries(matchCaseFiles(names, caseDir))) {
-      inputs[sequence as Sequence] = join(caseDir, file);
-    }
-  }
+  const single: Partial<Record<Sequence, string>> = {};
   for (const sequence of ['flair', 't1', 't1ce', 't2'] as const) {
     const file = flags.get(`--${sequence}`) as string | undefined;
-    if (file !== undefined) inputs[sequence] = file;
+    if (file !== undefined) single[sequence] = file;
   }
-  return inputs;
+  const caseDir = flags.get('--case-dir') as string | undefined;
+  return caseInputs({ id: caseDir ?? 'case', dir: caseDir, inputs: single });
 }
 
 /** The case's name for the report: the case folder's, or the FLAIR's name without its sequence suffix. */

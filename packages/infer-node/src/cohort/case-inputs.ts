@@ -1,7 +1,7 @@
 /**
- * A cohort case's input files: found by name in its case folder (as `hadnet segment --case-dir`
- * does), then the manifest's single files, which win. Depends on node:fs, node:path and
- * @hadnet/core.
+ * A case's input files: found by name in its case folder (symbolic links included), then the
+ * single files, which win. `hadnet segment --case-dir` and `hadnet segment-cohort` share it.
+ * Depends on node:fs, node:path and @hadnet/core.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
