@@ -107,6 +107,8 @@ describe('hadnet segment', () => {
     expect(report.case).toBe('BraTS-GLI-00001-000');
     expect(report.inputs).toEqual({ flair: file('t2f'), t1: file('t1n'), t2: file('t2w') });
     expect(report.device).toBe('cpu');
+    // the settings that change the result are recorded: defaults overlap 0.5, no mirroring
+    expect(report.inference).toMatchObject({ overlap: 0.5, tta: false, labelConvention: 'brats2023' });
     // labels in the 2023 convention: ET is 3, and 4 never appears
     const seg = readNifti(new Uint8Array(readFileSync(join(out, 'seg.nii.gz'))));
     const values = new Set(seg.data);

@@ -293,7 +293,14 @@ export async function runSegmentation(
       deviceAttempts: [...session.attempts],
       warnings,
       model: { name: model.name, sha256, card },
-      inference: { mode: card.inputMode, networkShape: record.networkShape, roiSize, tiles: tilesTotal, tta },
+      inference: {
+        mode: card.inputMode,
+        networkShape: record.networkShape,
+        roiSize,
+        tiles: tilesTotal,
+        overlap,
+        tta,
+      },
       ...(postprocess === undefined ? {} : { postprocess }),
       inputs: names,
     };

@@ -41,6 +41,8 @@ export interface SegmentInference {
   roiSize: SpatialShape;
   /** Tiles run (each once per mirroring with `tta`). */
   tiles: number;
+  /** Overlap of neighbouring tiles, as a fraction of `roiSize`. */
+  overlap: number;
   /** Whether test-time mirroring ran. */
   tta: boolean;
 }
@@ -87,6 +89,11 @@ export interface SegmentReport {
   volumesMl: Record<Region, number>;
   timingsMs: SegmentTimings & { write: number };
   warnings: string[];
+  /**
+   * The settings that change the result (not in CONTRACTS.md's minimal shape; added so that two
+   * reports tell apart runs with and without mirroring, other overlaps or label conventions).
+   */
+  inference: SegmentInference & { labelConvention: LabelConvention; postprocess?: PostprocessRecord };
 }
 
 /**
@@ -111,5 +118,10 @@ export function segmentReport(
     volumesMl: { ...result.volumesMl },
     timingsMs: { ...result.timingsMs, write: extra.writeMs, total: result.timingsMs.total + extra.writeMs },
     warnings: [...result.warnings],
+    inference: {
+      ...result.inference,
+      labelConvention: result.labelConvention,
+      ...(result.postprocess === undefined ? {} : { postprocess: result.postprocess }),
+    },
   };
 }
