@@ -72,23 +72,15 @@ const CODES = new Set(['INVALID_VOLUME', 'UNSUPPORTED_VOLUME']);
 /**
  * The invariant: a Volume whose data length is the product of its shape, with a finite affine
  * and finite positive voxel sizes; or an InvalidVolumeError / UnsupportedVolumeError whose message
- * starts with `readNifti`. One documented exception: options.imageBytes given with bytes whose
- * (mutated) magic says single file is a TypeError about that argument.
+ * starts with `readNifti`.
  */
-export function violation(outcome: Outcome, input: ReadInput): string | null {
+export function violation(outcome: Outcome): string | null {
   if ('error' in outcome) {
     const error = outcome.error;
     if (error instanceof HadnetError && CODES.has(error.code)) {
       return error.message.startsWith('readNifti')
         ? null
         : `error message does not name readNifti: ${error.message}`;
-    }
-    if (
-      error instanceof TypeError &&
-      input.imageBytes !== undefined &&
-      error.message.startsWith('readNifti: options.imageBytes is only for .hdr/.img pairs')
-    ) {
-      return null;
     }
     return `threw an untyped error: ${describeError(error)}`;
   }
@@ -143,7 +135,7 @@ export function judge(
   outcome: Outcome,
   reference: () => Outcome,
 ): string | null {
-  const broken = violation(outcome, input);
+  const broken = violation(outcome);
   if (broken !== null) return broken;
   const oracle = fuzzCase.oracle;
 

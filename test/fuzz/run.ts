@@ -29,7 +29,7 @@ export interface FuzzOptions {
 export interface FuzzReport {
   /** One paragraph per failing case: label, what went wrong, how to replay it. */
   failures: string[];
-  /** Outcomes by kind: `volume`, `INVALID_VOLUME`, `UNSUPPORTED_VOLUME`, `TypeError`. */
+  /** Outcomes by kind: `volume`, `INVALID_VOLUME`, `UNSUPPORTED_VOLUME`. */
   outcomes: Record<string, number>;
   /** By tier of seed: cases, and ms spent building them (and the seed's reference read) and reading them. */
   tiers: Record<string, { cases: number; buildMs: number; readMs: number }>;

@@ -57,7 +57,10 @@ describe('readNifti: files, pairs and gzip', () => {
       'readNifti: low_res_pair.hdr is the header of a .hdr/.img pair (magic "ni1")',
     );
     expect(() => readNifti(fixture('low_res.nii.gz'), { imageBytes: new Uint8Array(105) })).toThrow(
-      TypeError,
+      expect.objectContaining({
+        code: 'INVALID_VOLUME',
+        message: expect.stringMatching(/came with a separate image .* single-file NIfTI's \(magic "n\+1"/),
+      }),
     );
   });
 

@@ -128,8 +128,10 @@ export function readNifti(bytes: Uint8Array | ArrayBuffer, options: ReadNiftiOpt
     );
   }
   if (peek.storage === 'single' && image !== undefined) {
-    throw new TypeError(
-      `${caller}: options.imageBytes is only for .hdr/.img pairs, but ${name} is a single-file NIfTI (magic "${magic}")`,
+    // a damaged or mislabelled .hdr: a file problem, not a wrong argument
+    throw new InvalidVolumeError(
+      `${caller}: ${name} came with a separate image (options.imageBytes), but its header is a ` +
+        `single-file NIfTI's (magic "${magic}", expected "ni1" or "ni2" for a .hdr/.img pair)`,
     );
   }
   if (peek.intentCode >= 3000 && peek.intentCode <= 3099) {
