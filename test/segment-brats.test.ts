@@ -184,7 +184,14 @@ describe.skipIf(!present)(`segment() on ${CASE}`, () => {
       'volumesMl',
       'timingsMs',
       'warnings',
+      'inference',
     ]);
+    expect(onDisk.inference).toMatchObject({
+      mode: 'whole',
+      overlap: 0.5,
+      tta: false,
+      labelConvention: 'brats',
+    });
     expect(onDisk.case).toBe(CASE);
     expect(onDisk.inputs).toEqual(files);
     expect(onDisk.model.role).toBe('student');
