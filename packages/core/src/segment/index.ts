@@ -7,6 +7,7 @@ export * from './onnx-metadata.js';
 export * from './model-card.js';
 export * from './devices.js';
 export * from './runtime.js';
+export * from './ort-session.js';
 export * from './options.js';
 export * from './result.js';
 export * from './uncertainty.js';

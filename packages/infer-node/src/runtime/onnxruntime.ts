@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import {
   getLogLevel,
   InvalidModelError,
-  MODEL_INPUT,
-  MODEL_PROBABILITIES,
+  checkModelTensors,
+  ortRuntimeSession,
   noDeviceStarted,
   type ConcreteDevice,
   type DeviceAttempt,
@@ -105,46 +105,6 @@ function startup(provider: ExecutionProvider): Promise<void> {
   return known;
 }
 
-/** The model's tensors must be the exporter's: input `input`, output `probabilities`. */
-function checkTensors(session: Ort.InferenceSession, name: string): void {
-  const problems: string[] = [];
-  if (!session.inputNames.includes(MODEL_INPUT))
-    problems.push(`inputs [${session.inputNames.join(', ')}] lack '${MODEL_INPUT}'`);
-  if (!session.outputNames.includes(MODEL_PROBABILITIES)) {
-    problems.push(`outputs [${session.outputNames.join(', ')}] lack '${MODEL_PROBABILITIES}'`);
-  }
-  if (problems.length > 0) {
-    throw new InvalidModelError(
-      `createSession: ${name} is not a hadnet segmentation model: its ${problems.join(' and its ')}`,
-    );
-  }
-}
-
-function wrap(
-  o: OrtModule,
-  session: Ort.InferenceSession,
-  device: NodeDevice,
-  attempts: DeviceAttempt[],
-): RuntimeSession {
-  return {
-    device,
-    attempts,
-    async run(input, shape) {
-      const feeds = { [MODEL_INPUT]: new o.Tensor('float32', input, [...shape]) };
-      const output = (await session.run(feeds, [MODEL_PROBABILITIES]))[MODEL_PROBABILITIES];
-      const dims = output.dims;
-      if (dims.length !== 5 || dims[0] !== shape[0] || [2, 3, 4].some((a) => dims[a] !== shape[a])) {
-        throw new InvalidModelError(
-          `run: the model's '${MODEL_PROBABILITIES}' output has shape [${dims.join(', ')}] for an input of ` +
-            `[${shape.join(', ')}]; expected [batch, classes, depth, height, width] of the same batch and size`,
-        );
-      }
-      return output.data as Float32Array;
-    },
-    release: () => session.release(),
-  };
-}
-
 /**
  * Starts an onnxruntime-node session for a model on the first device that works, trying `devices`
  * in order. A device that cannot start at all (no CUDA libraries, no GPU) is found out once per
@@ -196,12 +156,17 @@ export async function createNodeSession(
         continue;
       }
       try {
-        checkTensors(session, name);
+        checkModelTensors(session, name);
       } catch (error) {
         await session.release();
         throw error;
       }
-      return wrap(o, session, device as NodeDevice, attempts);
+      return ortRuntimeSession(
+        session,
+        (data, dims) => new o.Tensor('float32', data, dims),
+        device as NodeDevice,
+        attempts,
+      );
     }
   }
   if (!started) throw noDeviceStarted('createSession', attempts);

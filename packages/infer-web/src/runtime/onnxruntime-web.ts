@@ -7,9 +7,8 @@
  */
 import {
   getLogLevel,
-  InvalidModelError,
-  MODEL_INPUT,
-  MODEL_PROBABILITIES,
+  checkModelTensors,
+  ortRuntimeSession,
   noDeviceStarted,
   UnsupportedDeviceError,
   type ConcreteDevice,
@@ -122,48 +121,6 @@ function webGpu(): Promise<WebGpuProbe> {
   return webGpuProbe;
 }
 
-/** The model's tensors must be the exporter's: input `input`, output `probabilities`. */
-function checkTensors(session: Ort.InferenceSession, name: string): void {
-  const problems: string[] = [];
-  if (!session.inputNames.includes(MODEL_INPUT))
-    problems.push(`inputs [${session.inputNames.join(', ')}] lack '${MODEL_INPUT}'`);
-  if (!session.outputNames.includes(MODEL_PROBABILITIES)) {
-    problems.push(`outputs [${session.outputNames.join(', ')}] lack '${MODEL_PROBABILITIES}'`);
-  }
-  if (problems.length > 0) {
-    throw new InvalidModelError(
-      `createSession: ${name} is not a hadnet segmentation model: its ${problems.join(' and its ')}`,
-    );
-  }
-}
-
-function wrap(
-  o: OrtModule,
-  session: Ort.InferenceSession,
-  device: WebDevice,
-  attempts: DeviceAttempt[],
-): RuntimeSession {
-  return {
-    device,
-    attempts,
-    async run(input, shape) {
-      const feeds = { [MODEL_INPUT]: new o.Tensor('float32', input, [...shape]) };
-      const output = (await session.run(feeds, [MODEL_PROBABILITIES]))[MODEL_PROBABILITIES];
-      const dims = output.dims;
-      if (dims.length !== 5 || dims[0] !== shape[0] || [2, 3, 4].some((a) => dims[a] !== shape[a])) {
-        throw new InvalidModelError(
-          `run: the model's '${MODEL_PROBABILITIES}' output has shape [${dims.join(', ')}] for an input of ` +
-            `[${shape.join(', ')}]; expected [batch, classes, depth, height, width] of the same batch and size`,
-        );
-      }
-      const data = (await output.getData()) as Float32Array;
-      output.dispose();
-      return data;
-    },
-    release: () => session.release(),
-  };
-}
-
 const firstLine = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).trim().split('\n')[0];
 
@@ -230,12 +187,17 @@ export async function createWebSession(
       continue;
     }
     try {
-      checkTensors(session, name);
+      checkModelTensors(session, name);
     } catch (error) {
       await session.release();
       throw error;
     }
-    return wrap(o, session, provider, attempts);
+    return ortRuntimeSession(
+      session,
+      (data, dims) => new o.Tensor('float32', data, dims),
+      provider,
+      attempts,
+    );
   }
   throw noDeviceStarted('createSession', attempts);
 }
