@@ -117,7 +117,7 @@ describe('hadnet segment', () => {
     expect(seg.affine).toEqual(SYNTHETIC_AFFINE);
     // not a terminal here: plain lines on stderr
     expect(run.stderr).toMatch(
-      /^hadnet: load\nhadnet: preprocess\nhadnet: infer 0\/1 tiles\nhadnet: infer 1\/1 tiles\nhadnet: postprocess\nhadnet: done on cpu in [\d.]+ s\n$/,
+      /^hadnet: load\nhadnet: preprocess\nhadnet: infer 0\/1 tiles\nhadnet: infer 1\/1 tiles\nhadnet: postprocess\nhadnet: segmented on cpu in [\d.]+ s; writing\n$/,
     );
   });
 

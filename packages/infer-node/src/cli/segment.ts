@@ -135,7 +135,7 @@ export function progressReporter(
     }
     if (progress.status === 'done') {
       stream.write(
-        `hadnet: done on ${progress.device} in ${(progress.timingsMs.total / 1000).toFixed(1)} s\n`,
+        `hadnet: segmented on ${progress.device} in ${(progress.timingsMs.total / 1000).toFixed(1)} s; writing\n`,
       );
       return;
     }
