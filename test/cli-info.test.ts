@@ -4,9 +4,12 @@
  * CONTRACTS.md. Expected values were computed independently with numpy from the raw bytes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { syntheticNifti } from '../packages/core/test/nifti-bytes.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = `${root}packages/infer-node/dist/cli.js`;
@@ -124,6 +127,28 @@ describe.skipIf(!built)('hadnet info', () => {
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr.startsWith(`hadnet: ${errorCode}: `)).toBe(true);
     expect(stderr).toMatch(message);
+  });
+
+  test('a non-finite scl_inter is shown as not applied, as the reader ignores it', () => {
+    // 2x2x1 uint8 voxels 0, 1, 2, 3 with slope 1 and an infinite intercept
+    const bytes = syntheticNifti({
+      dims: [2, 2, 1],
+      datatype: 2,
+      bitpix: 8,
+      dataBytes: 4,
+      voxels: (view, offset) => [0, 1, 2, 3].forEach((v, i) => view.setUint8(offset + i, v)),
+      sclSlope: 1,
+      sclInter: Infinity,
+    });
+    const folder = mkdtempSync(join(tmpdir(), 'hadnet-info-'));
+    const file = join(folder, 'inter-inf.nii');
+    writeFileSync(file, bytes);
+    const { code, stdout } = hadnet('info', file);
+    rmSync(folder, { recursive: true });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/scl_slope 1, scl_inter Infinity \(not applied\)/);
+    expect(stdout).toMatch(/\nmin +0\n/);
+    expect(stdout).toMatch(/\nmax +3\n/);
   });
 
   test('usage errors exit 2: no file, two files, an unknown option', () => {

@@ -2,7 +2,15 @@
  * `hadnet info FILE [--json]`: the header summary of a NIfTI file and the range of its (scaled)
  * values, as a table or as the JSON object of CONTRACTS.md. Depends on @hadnet/core and io/load.
  */
-import { axisCodes, gunzip, isGzip, readNifti, type NiftiHeader, type VoxelArray } from '@hadnet/core';
+import {
+  axisCodes,
+  gunzip,
+  isGzip,
+  readNifti,
+  scalingApplies,
+  type NiftiHeader,
+  type VoxelArray,
+} from '@hadnet/core';
 import { readVolumeFiles } from '../io/load.js';
 import { UsageError, type Command } from './run.js';
 
@@ -135,8 +143,8 @@ function formatTable(report: InfoReport): string {
     value === null ? 'none' : Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
   const cells = report.affine.map((row) => row.map(number));
   const width = Math.max(...cells.flat().map((cell) => cell.length));
-  const scaled = Number.isFinite(report.sclSlope) && report.sclSlope !== 0;
-  const applied = scaled && (report.sclSlope !== 1 || report.sclInter !== 0);
+  // the reader's own rule: a slope of 0 or NaN means unscaled, a non-finite intercept counts as 0
+  const applied = scalingApplies(report.sclSlope, report.sclInter);
   const rows: [string, string][] = [
     ['file', report.file],
     ['format', `${report.format === 'nifti1' ? 'NIfTI-1' : 'NIfTI-2'}, ${report.byteOrder}-endian`],
