@@ -5,7 +5,6 @@
  * Progress goes to stderr, one line per step. Depends on @hadnet/core and ../cohort.
  */
 import { join, resolve } from 'node:path';
-import { DEVICES, type Device, type LabelConvention, type SegmentOptions } from '@hadnet/core';
 import {
   caseOutputState,
   CohortIncompleteError,
@@ -17,6 +16,7 @@ import {
   type CohortProgress,
   type ResolvedShard,
 } from '../cohort/index.js';
+import { parseFlags, segmentOptionsFromFlags } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 const usage = `Usage: hadnet segment-cohort --manifest FILE|DIR --out DIR [options]
@@ -61,53 +61,6 @@ const VALUE_FLAGS = [
   '--overlap',
 ];
 const SWITCHES = ['--dry-run', '--summarize', '--json', '--tta', '--uncertainty', '--strict'];
-const LABELS: readonly LabelConvention[] = ['brats', 'brats2023'];
-
-/** Flags by name: a value for each value flag, `true` for each switch. */
-function parseFlags(argv: string[]): Map<string, string | true> {
-  const flags = new Map<string, string | true>();
-  for (let a = 0; a < argv.length; a++) {
-    const [flag, inline] =
-      argv[a].startsWith('--') && argv[a].includes('=') ? argv[a].split(/=(.*)/s) : [argv[a]];
-    if (flags.has(flag)) throw new UsageError(`${flag} is given twice`);
-    if (SWITCHES.includes(flag) && inline === undefined) {
-      flags.set(flag, true);
-    } else if (VALUE_FLAGS.includes(flag)) {
-      const value = inline ?? argv[++a];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      flags.set(flag, value);
-    } else {
-      throw new UsageError(flag.startsWith('-') ? `unknown option ${flag}` : `unexpected argument '${flag}'`);
-    }
-  }
-  return flags;
-}
-
-/** Options of each segment() call, from the flags. */
-function segmentOptions(flags: Map<string, string | true>): Omit<SegmentOptions, 'onProgress'> {
-  const device = (flags.get('--device') ?? 'auto') as Device;
-  if (!DEVICES.includes(device)) {
-    throw new UsageError(`--device must be one of auto, cuda, webgpu, cpu; got '${device}'`);
-  }
-  const labels = (flags.get('--labels') ?? 'brats') as LabelConvention;
-  if (!LABELS.includes(labels)) throw new UsageError(`--labels must be brats or brats2023; got '${labels}'`);
-  const overlapText = flags.get('--overlap') as string | undefined;
-  const overlap = overlapText === undefined ? undefined : Number(overlapText);
-  if (overlap !== undefined && !(overlapText!.trim() !== '' && overlap >= 0 && overlap < 1)) {
-    throw new UsageError(`--overlap must be a number in [0, 1); got '${overlapText}'`);
-  }
-  return {
-    ...(flags.has('--model') ? { model: resolve(flags.get('--model') as string) } : {}),
-    device,
-    ...(overlap === undefined ? {} : { overlap }),
-    tta: flags.has('--tta'),
-    uncertainty: flags.has('--uncertainty'),
-    labelConvention: labels,
-    strict: flags.has('--strict'),
-  };
-}
 
 /** This worker's shard, from the flags and the environment; bad values are usage errors. */
 function shardOf(flags: Map<string, string | true>): ResolvedShard {
@@ -188,7 +141,7 @@ export const segmentCohortCommand: Command = {
   usage,
   async run(argv) {
     // arguments
-    const flags = parseFlags(argv);
+    const flags = parseFlags(argv, { values: VALUE_FLAGS, switches: SWITCHES });
     const out = flags.get('--out') as string | undefined;
     if (out === undefined) throw new UsageError('missing --out DIR');
     const json = flags.has('--json');
@@ -216,7 +169,9 @@ export const segmentCohortCommand: Command = {
     if (flags.has('--dry-run')) return dryRun(flags, json);
 
     // one shard, case after case
-    const options = segmentOptions(flags);
+    const { model, ...rest } = segmentOptionsFromFlags(flags);
+    // workers may run from other folders: the model by absolute path
+    const options = { ...rest, ...(typeof model === 'string' ? { model: resolve(model) } : {}) };
     const { shard, source } = shardOf(flags);
     const manifest = await readManifest(flags.get('--manifest') as string);
     const label = `${shard.index}/${shard.count}`;

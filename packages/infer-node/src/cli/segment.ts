@@ -5,16 +5,10 @@
  * ../segment.
  */
 import { basename, resolve } from 'node:path';
-import {
-  DEVICES,
-  type Device,
-  type LabelConvention,
-  type SegmentOptions,
-  type SegmentProgress,
-  type Sequence,
-} from '@hadnet/core';
+import type { SegmentProgress, Sequence } from '@hadnet/core';
 import { caseInputs } from '../cohort/case-inputs.js';
 import { segment, writeSegmentation } from '../segment.js';
+import { parseFlags, segmentOptionsFromFlags } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 const usage = `Usage: hadnet segment --t1 F --t2 F --flair F [--t1ce F] --out DIR [options]
@@ -56,33 +50,6 @@ const VALUE_FLAGS = [
   '--labels',
 ];
 const SWITCHES = ['--tta', '--uncertainty', '--save-probabilities', '--json', '--strict'];
-const LABELS: readonly LabelConvention[] = ['brats', 'brats2023'];
-
-/** Flags by name: a value for each value flag, `true` for each switch. */
-function parseFlags(argv: string[]): Map<string, string | true> {
-  const flags = new Map<string, string | true>();
-  for (let a = 0; a < argv.length; a++) {
-    const [flag, inline] =
-      argv[a].startsWith('--') && argv[a].includes('=') ? argv[a].split(/=(.*)/s) : [argv[a]];
-    if (SWITCHES.includes(flag) && inline === undefined) {
-      flags.set(flag, true);
-    } else if (VALUE_FLAGS.includes(flag)) {
-      const value = inline ?? argv[++a];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      if (flags.has(flag)) throw new UsageError(`${flag} is given twice`);
-      flags.set(flag, value);
-    } else {
-      throw new UsageError(
-        flag.startsWith('-')
-          ? `unknown option ${flag}`
-          : `unexpected argument '${flag}'; files go after --flair, --t1, ...`,
-      );
-    }
-  }
-  return flags;
-}
 
 /** The inputs: from --case-dir (symbolic links included), then the single-file flags (which win). */
 async function findInputs(flags: Map<string, string | true>): Promise<Partial<Record<Sequence, string>>> {
@@ -143,36 +110,16 @@ export function progressReporter(
   };
 }
 
-/** Options of the library call, from the flags, with usage errors for bad values. */
-function segmentOptions(flags: Map<string, string | true>): SegmentOptions {
-  const device = (flags.get('--device') ?? 'auto') as Device;
-  if (!DEVICES.includes(device))
-    throw new UsageError(`--device must be one of auto, cuda, webgpu, cpu; got '${device}'`);
-  const labels = (flags.get('--labels') ?? 'brats') as LabelConvention;
-  if (!LABELS.includes(labels)) throw new UsageError(`--labels must be brats or brats2023; got '${labels}'`);
-  const overlapText = flags.get('--overlap') as string | undefined;
-  const overlap = overlapText === undefined ? undefined : Number(overlapText);
-  if (overlap !== undefined && !(overlapText!.trim() !== '' && overlap >= 0 && overlap < 1)) {
-    throw new UsageError(`--overlap must be a number in [0, 1); got '${overlapText}'`);
-  }
-  return {
-    ...(flags.has('--model') ? { model: flags.get('--model') as string } : {}),
-    device,
-    ...(overlap === undefined ? {} : { overlap }),
-    tta: flags.has('--tta'),
-    uncertainty: flags.has('--uncertainty'),
-    saveProbabilities: flags.has('--save-probabilities'),
-    labelConvention: labels,
-    strict: flags.has('--strict'),
-  };
-}
-
 export const segmentCommand: Command = {
   summary: 'segment a case: seg.nii.gz, uncertainty maps and report.json',
   usage,
   async run(argv) {
     // arguments: inputs, output folder, options
-    const flags = parseFlags(argv);
+    const flags = parseFlags(argv, {
+      values: VALUE_FLAGS,
+      switches: SWITCHES,
+      strayHint: 'files go after --flair, --t1, ...',
+    });
     const out = flags.get('--out') as string | undefined;
     if (out === undefined) throw new UsageError('missing --out DIR');
     if (!['--case-dir', '--flair', '--t1', '--t2', '--t1ce'].some((f) => flags.has(f))) {
@@ -180,7 +127,7 @@ export const segmentCommand: Command = {
         'no input: give --case-dir DIR, or --flair, --t1 and --t2 (and --t1ce for a teacher model)',
       );
     }
-    const options = segmentOptions(flags);
+    const options = segmentOptionsFromFlags(flags);
     const json = flags.has('--json');
     const inputs = await findInputs(flags);
 
