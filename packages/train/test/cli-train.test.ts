@@ -105,6 +105,8 @@ describe('hadnet-train pretrain and distill', () => {
       preset,
       '--epochs',
       '1',
+      '--class-weights',
+      '1,4,2.5,4',
     ]);
     expect(t.stderr).toMatch(/preparing training case a \(1\/1\)/);
     expect(t.code).toBe(0);
@@ -114,6 +116,9 @@ describe('hadnet-train pretrain and distill', () => {
     );
     expect(t.stdout).toMatch(/^pretrain-teacher: 1 epochs, 1 steps in .*teacher; best epoch 1: mean Dice/m);
     expect(t.stdout).toContain(`log ${join(teacher, 'log.jsonl')}, curves ${join(teacher, 'curves.svg')}`);
+    const teacherConfig = JSON.parse(readFileSync(join(teacher, 'config.json'), 'utf8'));
+    expect(teacherConfig.hyperparameters.classWeights).toEqual([1, 4, 2.5, 4]);
+    expect((await readLog(teacher))[0].classWeights).toEqual([1, 4, 2.5, 4]);
 
     // the student, with a progress bar as on a terminal, and --json
     const s = await run(
@@ -235,6 +240,23 @@ describe('hadnet-train pretrain and distill', () => {
     expect(
       (await run(['pretrain-student', '--labels', 'x', '--data', data, '--split', split, '--out', 'x'])).code,
     ).toBe(2);
+    for (const weights of ['1,2,3', '1,2,x,4', '1,0,3,4', '1,,3,4']) {
+      const w = await run([
+        'pretrain-student',
+        '--class-weights',
+        weights,
+        '--data',
+        data,
+        '--split',
+        split,
+        '--out',
+        'x',
+      ]);
+      expect(w.code).toBe(2);
+      expect(w.stderr).toContain(
+        `--class-weights must be four numbers above 0 (background, NCR/NET, ED, ET), comma-separated; got '${weights}'`,
+      );
+    }
   });
 
   it('lists the commands in --help', async () => {

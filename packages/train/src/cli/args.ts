@@ -57,6 +57,25 @@ export function numberOption(
   return n;
 }
 
+/**
+ * `--class-weights`: one positive number per class (background, NCR/NET, ED, ET), comma-separated.
+ * @throws UsageError for another count, a non-number or a weight that is not above 0
+ */
+export function classWeightsOption(
+  value: string | undefined,
+  flag = '--class-weights',
+): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',');
+  const weights = parts.map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  if (parts.length !== 4 || weights.some((w) => !(Number.isFinite(w) && w > 0))) {
+    throw new UsageError(
+      `${flag} must be four numbers above 0 (background, NCR/NET, ED, ET), comma-separated; got '${value}'`,
+    );
+  }
+  return weights;
+}
+
 /** Keys a preset JSON file must have. */
 const PRESET_KEYS = ['k', 'discriminatorWidth', 'inputShape', 'spacingMm', 'dropoutRate'] as const;
 

@@ -24,7 +24,14 @@ import type {
   StageResult,
 } from '../stages/options.js';
 import { pretrainStudent, pretrainTeacher } from '../stages/pretrain.js';
-import { numberOption, parseOptions, presetOption, required, type ParsedOptions } from './args.js';
+import {
+  classWeightsOption,
+  numberOption,
+  parseOptions,
+  presetOption,
+  required,
+  type ParsedOptions,
+} from './args.js';
 import { progressCallbacks } from './progress.js';
 import { UsageError, type CliIo, type Command } from './run.js';
 
@@ -55,6 +62,8 @@ Options:
 ${common.replace('EPOCHS', '400')}
   --lr X              learning rate (default 2e-4)
   --weight-decay X    AdamW's decoupled weight decay (default 1e-5)
+  --class-weights W   the first epoch's class weights: background,NCR/NET,ED,ET (default
+                      the reference's 1,59.4507,23.319,71.8481)
   --class-weight-decay X  per-epoch factor of the class weights (default 0.98)
   --no-augment        no flip and affine augmentation`;
 
@@ -71,6 +80,8 @@ Options:
   --checkpoint NAME   which checkpoint of both: best (default) or last
 ${common.replace('EPOCHS', '800')}
   --lr X              the student's learning rate (default 2e-4)
+  --class-weights W   fixed class weights: background,NCR/NET,ED,ET (default the reference's,
+                      1,59.4507,23.319,71.8481)
   --disc-lr X         the discriminator's learning rate (default 2e-4)
   --lambda X          weight of the adversarial term (default 0.2)
   --disc-threshold X  step the discriminator only while its accuracy is at most X (default 0.8)
@@ -89,6 +100,7 @@ const commonOptions = {
   backend: { type: 'string' },
   json: { type: 'boolean' },
   lr: { type: 'string' },
+  'class-weights': { type: 'string' },
 } as const;
 
 type CommonValues = ParsedOptions<typeof commonOptions>;
@@ -226,6 +238,8 @@ function pretrainCommand(stage: 'pretrain-teacher' | 'pretrain-student'): Comman
       if (lr !== undefined) flags.learningRate = lr;
       if (weightDecay !== undefined) flags.weightDecay = weightDecay;
       if (decay !== undefined) flags.classWeightDecay = decay;
+      const weights = classWeightsOption(values['class-weights']);
+      if (weights !== undefined) flags.classWeights = weights;
       if (values['no-augment']) flags.augmentation = null;
       const given = values.preset === undefined ? undefined : presetOption(values.preset);
 
@@ -294,6 +308,8 @@ export const distillCommand: Command = {
       const n = numberOption(value, flag, 'number', min);
       if (n !== undefined) (flags as Record<string, unknown>)[key] = n;
     }
+    const weights = classWeightsOption(values['class-weights']);
+    if (weights !== undefined) flags.classWeights = weights;
     if (values.adnet) flags.hierarchical = false;
     if (values['no-teacher-dropout']) flags.teacherDropout = false;
 
