@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { readLog } from '../src/run/log.js';
@@ -87,6 +88,115 @@ describe('hadnet-train split', () => {
     expect(missing.stderr).toMatch(
       /^hadnet-train: INVALID_RUN: findCases: cannot read the folder .*absent \(ENOENT\)\n$/,
     );
+  });
+});
+
+describe('hadnet-train split with fixed ids', () => {
+  it('--test-ids and --val-ids fix those lists; the others train', async () => {
+    const out = join(root, 'fixed.json');
+    const r = await run(['split', '--data', data, '--test-ids', 'e,c', '--val-ids', 'a', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${out}: 2 train, 1 val, 2 test\n`);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      train: ['b', 'd'],
+      val: ['a'],
+      test: ['c', 'e'],
+    });
+  });
+
+  it('draws the list that is not fixed from the other cases, and holds --test-ids out of every fold', async () => {
+    for (const seed of ['0', '1', '2']) {
+      const r = await run(['split', '--data', data, '--test-ids', 'c', '--val', '2', '--seed', seed]);
+      const s = JSON.parse(r.stdout);
+      expect(s.test).toEqual(['c']);
+      expect(s.val).toHaveLength(2);
+      expect(s.val).not.toContain('c');
+      expect([...s.train, ...s.val].sort()).toEqual(['a', 'b', 'd', 'e']);
+    }
+    const out = join(root, 'cv-fixed.json');
+    const r = await run(['split', '--data', data, '--folds', '2', '--test-ids', 'b', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const { splits } = JSON.parse(r.stdout);
+    expect(splits.map((s: { test: string[] }) => s.test)).toEqual([['b'], ['b']]);
+    expect(splits.flatMap((s: { val: string[] }) => s.val).sort()).toEqual(['a', 'c', 'd', 'e']);
+  });
+
+  it('refuses ids the data folder lacks with INVALID_RUN naming them, and exits 1', async () => {
+    const r = await run(['split', '--data', data, '--test-ids', 'c,x', '--val-ids', 'Y']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `hadnet-train: INVALID_RUN: split: ${data} holds no case named x (--test-ids), Y (--val-ids); ` +
+        'it holds 5 cases: a, b, c, d, e\n',
+    );
+  });
+
+  it('usage errors exit 2: a count beside its list, an empty id, --val-ids with --folds, an id in both', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--test', '1', '--test-ids', 'c'], /give --test N or --test-ids IDS, not both/],
+      [['--val', '1', '--val-ids', 'a'], /give --val N or --val-ids IDS, not both/],
+      [['--test-ids', 'a,,b'], /--test-ids must be case ids separated by commas, none empty; got 'a,,b'/],
+      [['--val-ids', ''], /--val-ids must be case ids separated by commas, none empty; got ''/],
+      [['--folds', '2', '--val-ids', 'a', '--out', 'x.json'], /--val-ids does not go with --folds/],
+      [['--test-ids', 'a,b', '--val-ids', 'b'], /makeSplit: b in both testIds and valIds/],
+      [['--test-ids', 'a,a'], /makeSplit: testIds repeat a/],
+      [['--test-ids', 'a,b,c', '--val-ids', 'd,e'], /leave no training case out of 5/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(['split', '--data', data, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+// The documented split of the BraTS sample (its README: test TCIA03_265 and TCIA10_637, val
+// CBICA_AQN, train the other nine), written out by hand, against the command and the shipped file.
+const documented = {
+  train: [
+    'Brats18_2013_11_1',
+    'Brats18_2013_20_1',
+    'Brats18_2013_3_1',
+    'Brats18_CBICA_ABM_1',
+    'Brats18_CBICA_ALU_1',
+    'Brats18_TCIA01_201_1',
+    'Brats18_TCIA02_135_1',
+    'Brats18_TCIA10_628_1',
+    'Brats18_TCIA13_623_1',
+  ],
+  val: ['Brats18_CBICA_AQN_1'],
+  test: ['Brats18_TCIA03_265_1', 'Brats18_TCIA10_637_1'],
+};
+
+describe('the default model split file', () => {
+  it('packages/infer-node/models/hadnet-student.split.json holds the documented split', () => {
+    const shipped = new URL('../../infer-node/models/hadnet-student.split.json', import.meta.url);
+    expect(JSON.parse(readFileSync(shipped, 'utf8'))).toEqual(documented);
+  });
+});
+
+const sample = fileURLToPath(new URL('../../../../shared/data/brats-sample/', import.meta.url));
+const hasSample = existsSync(sample);
+if (!hasSample) console.log(`skipping the brats-sample split test: ${sample} is absent`);
+
+describe.skipIf(!hasSample)('hadnet-train split of the BraTS sample', () => {
+  it('--val-ids and --test-ids reproduce the documented split', async () => {
+    const out = join(root, 'sample-split.json');
+    const r = await run([
+      'split',
+      '--data',
+      sample,
+      '--val-ids',
+      'Brats18_CBICA_AQN_1',
+      '--test-ids',
+      'Brats18_TCIA03_265_1,Brats18_TCIA10_637_1',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${out}: 9 train, 1 val, 2 test\n`);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(documented);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { matchCaseFiles } from '@hadnet/core';
 import { describe, expect, it } from 'vitest';
 import { findCases, matchCaseLayout, missingFiles } from './layout.js';
 
@@ -83,5 +84,81 @@ describe('findCases', () => {
     touch(join(root, 'HGG', 'c1'), ['flair.nii.gz']);
     touch(join(root, 'LGG', 'c1'), ['flair.nii.gz']);
     await expect(findCases(root)).rejects.toThrow(/case id 'c1' appears twice/);
+  });
+});
+
+describe('one table of case-file names', () => {
+  // By hand: [file name, the kind it names or undefined]. The label map is the trainer's only.
+  const names: [string, string | undefined][] = [
+    ['flair.nii.gz', 'flair'],
+    ['t1.nii', 't1'],
+    ['T1CE.NII.GZ', 't1ce'],
+    ['t2.nii.gz', 't2'],
+    ['seg.nii.gz', 'seg'],
+    ['Brats18_X_1_flair.nii.gz', 'flair'],
+    ['Brats18_X_1_T1.nii.gz', 't1'],
+    ['other_t1ce.nii', 't1ce'],
+    ['BraTS20_Training_001_t2.nii.gz', 't2'],
+    ['Brats18_X_1_seg.nii.gz', 'seg'],
+    ['BraTS-GLI-00000-000-t2f.nii.gz', 'flair'],
+    ['BraTS-GLI-00000-000-t1n.nii', 't1'],
+    ['BraTS-GLI-00000-000-T1C.nii.gz', 't1ce'],
+    ['BraTS-GLI-00000-000-t2w.nii.gz', 't2'],
+    ['BraTS-GLI-00000-000-seg.nii.gz', 'seg'],
+    ['flair.nii.gz.part', undefined],
+    ['t1.mgz', undefined],
+    ['xt2.nii.gz', undefined],
+    ['case-flair.nii.gz', undefined],
+    ['case_t2f.nii.gz', undefined],
+    ['case_t1gd.nii.gz', undefined],
+    ['brainmask.nii.gz', undefined],
+    ['README.md', undefined],
+  ];
+
+  /** What `hadnet segment --case-dir` takes from a folder holding only `name`. */
+  const segmentReads = (name: string): string | undefined => {
+    try {
+      return Object.keys(matchCaseFiles([name], 'case'))[0];
+    } catch {
+      return undefined;
+    }
+  };
+  /** What the trainer's findCases takes from a folder holding only `name`. */
+  const trainerReads = (name: string): string | undefined =>
+    Object.keys(matchCaseLayout('Brats18_X_1', [name])?.files ?? {})[0];
+
+  for (const [name, kind] of names) {
+    it(`${name}: both read ${kind ?? 'nothing'}`, () => {
+      expect(trainerReads(name)).toBe(kind);
+      expect(segmentReads(name)).toBe(kind === 'seg' ? undefined : kind);
+    });
+  }
+
+  it('findCases and matchCaseFiles take the same files from the same folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hadnet-layout-'));
+    const files = ['P-7_FLAIR.nii.gz', 'P-7_t1.nii', 'P-7_t2.nii.gz', 'P-7_seg.nii.gz', 'notes.txt'];
+    touch(join(root, 'P-7'), files);
+    const [found] = await findCases(root);
+    expect(found.files).toEqual({
+      flair: join(root, 'P-7', 'P-7_FLAIR.nii.gz'),
+      t1: join(root, 'P-7', 'P-7_t1.nii'),
+      t2: join(root, 'P-7', 'P-7_t2.nii.gz'),
+      seg: join(root, 'P-7', 'P-7_seg.nii.gz'),
+    });
+    expect(matchCaseFiles(files, 'P-7')).toEqual({
+      flair: 'P-7_FLAIR.nii.gz',
+      t1: 'P-7_t1.nii',
+      t2: 'P-7_t2.nii.gz',
+    });
+  });
+
+  it('refuses two files for one kind, as --case-dir does', () => {
+    expect(() => matchCaseLayout('c', ['t1.nii', 't1.nii.gz', 'flair.nii.gz'])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_RUN',
+        message: "matchCaseLayout: case folder 'c' holds 2 files for t1: t1.nii, t1.nii.gz; keep one",
+      }),
+    );
+    expect(() => matchCaseFiles(['t1.nii', 't1.nii.gz'], 'c')).toThrow(/two files for t1/);
   });
 });

@@ -1,20 +1,26 @@
 /**
- * Finding training cases in a BraTS-layout folder: one sub-folder per case, in this project's
- * names (`<case>/{t1,t1ce,t2,flair,seg}.nii.gz`), the BraTS 2017-2021 names
- * (`<case>/<case>_t1.nii.gz`, `_t1ce`, `_t2`, `_flair`, `_seg`) or the BraTS 2023+ names
- * (`<case>/<case>-t1n.nii.gz`, `-t1c`, `-t2w`, `-t2f`, `-seg`, where ET is 3). Case folders may sit
- * one level down in group folders (BraTS 2019's `HGG/` and `LGG/`).
- * May depend on: node:fs, node:path, `@hadnet/core` (types, errors).
+ * Finding training cases in a BraTS-layout folder: one sub-folder per case, its files named by
+ * core's one table of case-file names (`CASE_FILE_NAMES`, read by `parseCaseFileName`), which
+ * `hadnet segment --case-dir` reads too: this project's names (`<case>/{t1,t1ce,t2,flair,seg}.nii.gz`),
+ * the BraTS 2017-2021 names (`<case>/<case>_t1.nii.gz`, `_t1ce`, `_t2`, `_flair`, `_seg`) or the
+ * BraTS 2023+ names (`<case>/<case>-t1n.nii.gz`, `-t1c`, `-t2w`, `-t2f`, `-seg`, where ET is 3), in
+ * any letter case, `.nii` or `.nii.gz`. Case folders may sit one level down in group folders
+ * (BraTS 2019's `HGG/` and `LGG/`).
+ * May depend on: node:fs, node:path, `@hadnet/core` (case-file names, types, errors).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidRunError, type LabelConvention, type Sequence } from '@hadnet/core';
+import {
+  CASE_FILE_KINDS,
+  CASE_LAYOUTS,
+  InvalidRunError,
+  parseCaseFileName,
+  type CaseFileKind,
+  type CaseLayout,
+  type LabelConvention,
+} from '@hadnet/core';
 
-/** A file a case holds: one of the four sequences or the label map. */
-export type CaseFileKind = Sequence | 'seg';
-
-/** The naming schemes a case folder may follow. */
-export type CaseLayout = 'hadnet' | 'brats2017' | 'brats2023';
+export type { CaseFileKind, CaseLayout };
 
 /** One case found on disk. */
 export interface CaseFiles {
@@ -30,60 +36,52 @@ export interface CaseFiles {
   files: Partial<Record<CaseFileKind, string>>;
 }
 
-const KINDS: readonly CaseFileKind[] = ['flair', 't1', 't1ce', 't2', 'seg'];
-
-/** The file stem of each kind in each layout (`id` is the case folder's name). */
-const STEMS: Readonly<Record<CaseLayout, (id: string) => Record<CaseFileKind, string>>> = {
-  hadnet: () => ({ flair: 'flair', t1: 't1', t1ce: 't1ce', t2: 't2', seg: 'seg' }),
-  brats2017: (id) => ({
-    flair: `${id}_flair`,
-    t1: `${id}_t1`,
-    t1ce: `${id}_t1ce`,
-    t2: `${id}_t2`,
-    seg: `${id}_seg`,
-  }),
-  brats2023: (id) => ({
-    flair: `${id}-t2f`,
-    t1: `${id}-t1n`,
-    t1ce: `${id}-t1c`,
-    t2: `${id}-t2w`,
-    seg: `${id}-seg`,
-  }),
-};
-
-const EXTENSIONS = ['.nii.gz', '.nii'];
-
 /**
- * Matches one folder's file names against the three layouts.
- * @param id - the folder's name
+ * Matches one folder's file names against the three layouts, by core's `parseCaseFileName`:
+ * the same names that `hadnet segment --case-dir` accepts, plus the label map. Whatever precedes
+ * a BraTS ending is not compared with the folder's name.
+ * @param id - the folder's name, for messages
  * @param names - the file names it holds
- * @returns the layout that names the most of the five files, and those files; undefined when
- *   no layout names any
+ * @returns the layout that names the most of the five files (the first of `hadnet`, `brats2017`,
+ *   `brats2023` on a tie), and its files; undefined when no layout names any. Files of the
+ *   other layouts are ignored.
+ * @throws InvalidRunError when two files of the chosen layout name one kind (`t1.nii` and
+ *   `t1.nii.gz`, or `a_t1.nii.gz` and `b_t1.nii.gz`)
  */
 export function matchCaseLayout(
   id: string,
   names: readonly string[],
 ): { layout: CaseLayout; files: Partial<Record<CaseFileKind, string>> } | undefined {
-  const present = new Set(names);
-  let best: { layout: CaseLayout; files: Partial<Record<CaseFileKind, string>> } | undefined;
-  let bestCount = 0;
-  for (const layout of Object.keys(STEMS) as CaseLayout[]) {
-    const stems = STEMS[layout](id);
-    const files: Partial<Record<CaseFileKind, string>> = {};
-    let count = 0;
-    for (const kind of KINDS) {
-      const name = EXTENSIONS.map((e) => stems[kind] + e).find((n) => present.has(n));
-      if (name !== undefined) {
-        files[kind] = name;
-        count++;
-      }
-    }
-    if (count > bestCount) {
-      best = { layout, files };
-      bestCount = count;
-    }
+  const byLayout = new Map<CaseLayout, Map<CaseFileKind, string[]>>();
+  for (const name of [...names].sort()) {
+    const parsed = parseCaseFileName(name);
+    if (parsed === undefined) continue;
+    const kinds = byLayout.get(parsed.layout) ?? new Map<CaseFileKind, string[]>();
+    kinds.set(parsed.kind, [...(kinds.get(parsed.kind) ?? []), name]);
+    byLayout.set(parsed.layout, kinds);
   }
-  return best;
+
+  // the layout naming the most kinds
+  let layout: CaseLayout | undefined;
+  for (const candidate of CASE_LAYOUTS) {
+    const count = byLayout.get(candidate)?.size ?? 0;
+    if (count > (layout === undefined ? 0 : byLayout.get(layout)!.size)) layout = candidate;
+  }
+  if (layout === undefined) return undefined;
+
+  const files: Partial<Record<CaseFileKind, string>> = {};
+  for (const kind of CASE_FILE_KINDS) {
+    const found = byLayout.get(layout)!.get(kind);
+    if (found === undefined) continue;
+    if (found.length > 1) {
+      throw new InvalidRunError(
+        `matchCaseLayout: case folder '${id}' holds ${found.length} files for ${kind}: ${found.join(', ')}; ` +
+          'keep one',
+      );
+    }
+    files[kind] = found[0];
+  }
+  return { layout, files };
 }
 
 /**
@@ -111,7 +109,8 @@ export async function findCases(dataDir: string): Promise<CaseFiles[]> {
       const match = matchCaseLayout(entry.name, names);
       if (match) {
         const files: Partial<Record<CaseFileKind, string>> = {};
-        for (const kind of KINDS) if (match.files[kind]) files[kind] = join(caseDir, match.files[kind]);
+        for (const kind of CASE_FILE_KINDS)
+          if (match.files[kind]) files[kind] = join(caseDir, match.files[kind]);
         found.push({
           id: entry.name,
           dir: caseDir,

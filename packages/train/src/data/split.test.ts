@@ -87,6 +87,57 @@ describe('makeSplit', () => {
   });
 });
 
+describe('makeSplit with fixed ids', () => {
+  it('takes fixed test and val ids as given and trains on every other id', () => {
+    expect(makeSplit(ids, { testIds: ['case07', 'case03'], valIds: ['case11'], seed: 5 })).toEqual({
+      train: ['case00', 'case01', 'case02', 'case04', 'case05', 'case06', 'case08', 'case09', 'case10'],
+      val: ['case11'],
+      test: ['case03', 'case07'],
+    });
+  });
+
+  it('draws the list that is not fixed from the other ids only', () => {
+    for (const seed of [0, 1, 2, 3]) {
+      const s = makeSplit(ids, { testIds: ['case00', 'case01'], val: 3, seed });
+      expect(s.test).toEqual(['case00', 'case01']);
+      expect(s.val).toHaveLength(3);
+      expect(s.val.some((id) => id === 'case00' || id === 'case01')).toBe(false);
+      expect([...s.train, ...s.val, ...s.test].sort()).toEqual(ids);
+      const v = makeSplit(ids, { valIds: ['case05'], test: 2, seed });
+      expect(v.val).toEqual(['case05']);
+      expect(v.test).toHaveLength(2);
+      expect(v.test).not.toContain('case05');
+    }
+  });
+
+  it('refuses ids the list lacks (typed, naming them), repeats, overlaps and a count beside its list', () => {
+    expect(() => makeSplit(ids, { testIds: ['case01', 'nope'], valIds: ['gone'] })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_RUN',
+        message:
+          'makeSplit: testIds and valIds name 2 cases not among the 12 case ids: nope (test), gone (val)',
+      }),
+    );
+    expect(() => makeSplit(ids, { testIds: ['case01', 'case01'] })).toThrow(
+      new RangeError('makeSplit: testIds repeat case01'),
+    );
+    expect(() => makeSplit(ids, { testIds: ['case01', 'case02'], valIds: ['case02'] })).toThrow(
+      new RangeError('makeSplit: case02 in both testIds and valIds'),
+    );
+    expect(() => makeSplit(ids, { test: 2, testIds: ['case01'] })).toThrow(TypeError);
+    expect(() => makeSplit(['a', 'b'], { testIds: ['a'], valIds: ['b'] })).toThrow(
+      /val 1 \+ test 1 leave no training case out of 2/,
+    );
+  });
+
+  it('holds fixed test ids out of every fold', () => {
+    const folds = makeFolds(ids, { folds: 2, testIds: ['case04'], seed: 1 });
+    for (const f of folds) expect(f.test).toEqual(['case04']);
+    expect(folds.flatMap((f) => f.val).sort()).toEqual(ids.filter((id) => id !== 'case04'));
+    expect(() => makeFolds(ids, { folds: 2, testIds: ['x'] })).toThrow(/makeFolds: .*x \(test\)/);
+  });
+});
+
 describe('makeFolds', () => {
   it('holds the test cases out of every fold and validates on each case once', () => {
     const folds = makeFolds(ids, { folds: 3, test: 2, seed: 4 });

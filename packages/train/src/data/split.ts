@@ -2,7 +2,8 @@
  * Split files (../shared/CONTRACTS.md): `{ "train": [ids], "val": [ids], "test": [ids] }`. Reading
  * one checks it (no id in two lists or twice in one, no id the data folder lacks); making one
  * shuffles the case ids with a seed, so the same seed always gives the same split; K-fold
- * cross-validation holds the test cases out of every fold.
+ * cross-validation holds the test cases out of every fold. A documented split fixes its test and
+ * validation ids instead of drawing them.
  * May depend on: node:fs, `@hadnet/core` (errors), ./random, ../run/atomic.
  */
 import { readFile } from 'node:fs/promises';
@@ -127,10 +128,14 @@ export async function writeSplitFile(path: string, split: Split): Promise<void> 
 
 /** Options of {@link makeSplit}. */
 export interface MakeSplitOptions {
-  /** Validation cases. @defaultValue 15% of the cases, rounded, at least 1 */
+  /** Validation cases drawn at random. Not with `valIds`. @defaultValue 15% of the cases, rounded, at least 1 */
   val?: number;
-  /** Test cases. @defaultValue 15% of the cases, rounded, at least 1 */
+  /** Test cases drawn at random. Not with `testIds`. @defaultValue 15% of the cases, rounded, at least 1 */
   test?: number;
+  /** The validation cases, fixed instead of drawn (a documented split). Not with `val`. */
+  valIds?: readonly string[];
+  /** The test cases, fixed instead of drawn (a documented split). Not with `test`. */
+  testIds?: readonly string[];
   /** Seeds the shuffle. @defaultValue 0 */
   seed?: number;
 }
@@ -153,34 +158,95 @@ function checkCount(fn: string, name: string, value: number): void {
   }
 }
 
+/** Fixed lists of a split, checked, and the ids left to shuffle. */
+interface FixedIds {
+  test?: string[];
+  val?: string[];
+  rest: string[];
+}
+
 /**
- * A random split of `ids`: the ids are sorted, shuffled with `seed`, and the first `test` go to
- * test, the next `val` to val, the rest to train (each list then sorted). The same ids and seed
- * give the same split whatever order the ids come in.
+ * Checks the fixed `testIds` and `valIds` against `sorted` (all ids) and each other.
+ * @throws TypeError when a count comes with its fixed list; RangeError when an id repeats or is in
+ *   both lists; InvalidRunError naming the ids that `sorted` lacks
+ */
+function fixIds(
+  fn: string,
+  sorted: readonly string[],
+  options: Pick<MakeSplitOptions, 'test' | 'testIds' | 'val' | 'valIds'>,
+): FixedIds {
+  const lists = { test: options.testIds, val: options.valIds };
+  for (const list of ['test', 'val'] as const) {
+    const fixed = lists[list];
+    if (fixed === undefined) continue;
+    if (options[list] !== undefined) {
+      throw new TypeError(`${fn}: give ${list} (a count) or ${list}Ids (the cases), not both`);
+    }
+    const twice = fixed.filter((id, i) => fixed.indexOf(id) !== i);
+    if (twice.length > 0) throw new RangeError(`${fn}: ${list}Ids repeat ${unique(twice).join(', ')}`);
+  }
+  const both = (lists.test ?? []).filter((id) => lists.val?.includes(id));
+  if (both.length > 0) throw new RangeError(`${fn}: ${both.join(', ')} in both testIds and valIds`);
+
+  // every fixed id must be a known case
+  const known = new Set(sorted);
+  const unknown = (['test', 'val'] as const).flatMap((list) =>
+    (lists[list] ?? []).filter((id) => !known.has(id)).map((id) => `${id} (${list})`),
+  );
+  if (unknown.length > 0) {
+    throw new InvalidRunError(
+      `${fn}: testIds and valIds name ${unknown.length} case${unknown.length === 1 ? '' : 's'} not among the ` +
+        `${sorted.length} case ids: ${unknown.join(', ')}`,
+    );
+  }
+  const taken = new Set([...(lists.test ?? []), ...(lists.val ?? [])]);
+  return {
+    test: lists.test && [...lists.test].sort(),
+    val: lists.val && [...lists.val].sort(),
+    rest: sorted.filter((id) => !taken.has(id)),
+  };
+}
+
+/**
+ * A split of `ids`. Fixed `testIds` and `valIds` are taken as given; the other ids are sorted,
+ * shuffled with `seed`, and the first `test` go to test (unless fixed), the next `val` to val
+ * (unless fixed), the rest to train (each list then sorted). The same ids, fixed lists and seed
+ * give the same split whatever order the ids come in; with neither list fixed, the split is the
+ * one earlier versions drew.
  *
- * @throws RangeError when the counts are not whole numbers or leave no training case, or ids repeat
+ * @throws RangeError when the counts are not whole numbers or leave no training case, or ids
+ *   repeat (in `ids`, in a fixed list, or across both fixed lists)
+ * @throws TypeError when `test` comes with `testIds`, or `val` with `valIds`
+ * @throws InvalidRunError naming the fixed ids that `ids` lacks
  * @example
  * ```ts
  * makeSplit(['a', 'b', 'c', 'd', 'e'], { val: 1, test: 1, seed: 3 }); // 3 train, 1 val, 1 test
+ * makeSplit(['a', 'b', 'c', 'd', 'e'], { valIds: ['b'], testIds: ['d', 'e'] });
+ * // { train: ['a', 'c'], val: ['b'], test: ['d', 'e'] }
  * ```
  */
 export function makeSplit(ids: readonly string[], options: MakeSplitOptions = {}): Split {
   const fn = 'makeSplit';
   const sorted = checkIds(fn, ids);
-  const val = options.val ?? defaultHoldOut(sorted.length);
-  const test = options.test ?? defaultHoldOut(sorted.length);
-  checkCount(fn, 'val', val);
-  checkCount(fn, 'test', test);
+  const fixed = fixIds(fn, sorted, options);
+  const drawTest = fixed.test === undefined ? (options.test ?? defaultHoldOut(sorted.length)) : 0;
+  const drawVal = fixed.val === undefined ? (options.val ?? defaultHoldOut(sorted.length)) : 0;
+  checkCount(fn, 'val', drawVal);
+  checkCount(fn, 'test', drawTest);
+  const val = fixed.val?.length ?? drawVal;
+  const test = fixed.test?.length ?? drawTest;
   if (val + test >= sorted.length) {
     throw new RangeError(
       `${fn}: val ${val} + test ${test} leave no training case out of ${sorted.length}; lower --val or --test`,
     );
   }
-  const order = new Random(options.seed ?? 0).shuffle(sorted);
+
+  // draw what is not fixed from the rest
+  const order = new Random(options.seed ?? 0).shuffle(fixed.rest);
   return {
-    train: order.slice(val + test).sort(),
-    val: order.slice(test, test + val).sort(),
-    test: order.slice(0, test).sort(),
+    train: order.slice(drawTest + drawVal).sort(),
+    val: fixed.val ?? order.slice(drawTest, drawTest + drawVal).sort(),
+    test: fixed.test ?? order.slice(0, drawTest).sort(),
   };
 }
 
@@ -188,25 +254,30 @@ export function makeSplit(ids: readonly string[], options: MakeSplitOptions = {}
 export interface MakeFoldsOptions {
   /** Number of folds, at least 2. */
   folds: number;
-  /** Test cases held out of every fold. @defaultValue 15% of the cases, rounded, at least 1 */
+  /** Test cases held out of every fold, drawn at random. Not with `testIds`. @defaultValue 15% of the cases, rounded, at least 1 */
   test?: number;
+  /** The test cases held out of every fold, fixed instead of drawn. Not with `test`. */
+  testIds?: readonly string[];
   /** Seeds the shuffle. @defaultValue 0 */
   seed?: number;
 }
 
 /**
- * K splits for cross-validation: `test` cases (chosen as {@link makeSplit} chooses them) are held
- * out of all of them; the others, shuffled, are dealt into K folds of sizes differing by at most
- * one, and split k validates on fold k and trains on the rest.
+ * K splits for cross-validation: the test cases (`testIds`, or `test` chosen as {@link makeSplit}
+ * chooses them) are held out of all of them; the others, shuffled, are dealt into K folds of sizes
+ * differing by at most one, and split k validates on fold k and trains on the rest.
  *
  * @throws RangeError when `folds` < 2 or exceeds the cases left after the test cases
+ * @throws TypeError when `test` comes with `testIds`; InvalidRunError naming test ids `ids` lacks
  */
 export function makeFolds(ids: readonly string[], options: MakeFoldsOptions): Split[] {
   const fn = 'makeFolds';
   const sorted = checkIds(fn, ids);
   const { folds } = options;
-  const test = options.test ?? defaultHoldOut(sorted.length);
-  checkCount(fn, 'test', test);
+  const fixed = fixIds(fn, sorted, { test: options.test, testIds: options.testIds });
+  const drawTest = fixed.test === undefined ? (options.test ?? defaultHoldOut(sorted.length)) : 0;
+  checkCount(fn, 'test', drawTest);
+  const test = fixed.test?.length ?? drawTest;
   if (!Number.isInteger(folds) || folds < 2)
     throw new RangeError(`${fn}: folds must be a whole number >= 2; got ${folds}`);
   const rest = sorted.length - test;
@@ -215,9 +286,11 @@ export function makeFolds(ids: readonly string[], options: MakeFoldsOptions): Sp
       `${fn}: ${folds} folds need at least ${folds} cases besides the ${test} test cases; have ${rest}`,
     );
   }
-  const order = new Random(options.seed ?? 0).shuffle(sorted);
-  const testIds = order.slice(0, test).sort();
-  const pool = order.slice(test);
+
+  // hold the test cases out, deal the rest
+  const order = new Random(options.seed ?? 0).shuffle(fixed.rest);
+  const testIds = fixed.test ?? order.slice(0, drawTest).sort();
+  const pool = order.slice(drawTest);
   const dealt: string[][] = Array.from({ length: folds }, () => []);
   pool.forEach((id, i) => dealt[i % folds].push(id));
   return dealt.map((fold, k) => ({
