@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNifti, setLogger, writeNifti, type Affine, type Volume } from '@hadnet/core';
-import { flairThresholdModel, studentCard } from '../../../test/helpers/onnx-model.js';
+import { convModel, flairThresholdModel, studentCard } from '../../../test/helpers/onnx-model.js';
 import { expectedThresholdClasses } from '../../../test/helpers/expected-labels.js';
 import { SYNTHETIC_AFFINE, syntheticCase } from '../../../test/helpers/synthetic-case.js';
 import { DEFAULT_MODEL_FILE, segment, writeSegmentation } from './segment.js';
@@ -135,6 +135,98 @@ describe('segment() and writeSegmentation() in Node', () => {
     const out = join(folder, 'out-unencodable');
     await expect(writeSegmentation(broken, out)).rejects.toThrow(RangeError);
     expect(existsSync(out)).toBe(false);
+  });
+
+  describe('keeps tumour inside the brain', () => {
+    // a badly trained model: logits (0, 0, 0, 4) at every voxel, so it calls every voxel ET
+    const everywhereTumour = convModel({
+      weights: Array.from({ length: 4 }, () => [0, 0, 0]),
+      bias: [0, 0, 0, 4],
+    });
+
+    /** The brain mask (every sequence non-zero) and the voxels of its bounding box, in input order. */
+    function maskAndBox() {
+      const [nx, ny, nz] = volumes.flair.shape;
+      const mask = new Uint8Array(nx * ny * nz);
+      const lo = [nx, ny, nz];
+      const hi = [-1, -1, -1];
+      for (let k = 0; k < nz; k++)
+        for (let j = 0; j < ny; j++)
+          for (let i = 0; i < nx; i++) {
+            const v = i + nx * (j + ny * k);
+            if (volumes.flair.data[v] && volumes.t1.data[v] && volumes.t2.data[v]) {
+              mask[v] = 1;
+              [i, j, k].forEach((c, a) => ((lo[a] = Math.min(lo[a], c)), (hi[a] = Math.max(hi[a], c))));
+            }
+          }
+      const boxVoxels = (hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1) * (hi[2] - lo[2] + 1);
+      return { mask, brainVoxels: mask.reduce((n, x) => n + x, 0), boxVoxels };
+    }
+
+    it('sets what a model labels outside the brain mask to background, and says so in report.json', async () => {
+      const { mask, brainVoxels, boxVoxels } = maskAndBox();
+      const result = await segment(files, { model: everywhereTumour, device: 'cpu', uncertainty: true });
+      let wrong = 0;
+      for (let v = 0; v < mask.length; v++) if (result.labels.data[v] !== (mask[v] ? 4 : 0)) wrong++;
+      expect(wrong).toBe(0);
+      expect(result.volumesMl.WT).toBe(brainVoxels / 1000);
+
+      // uncertainty: 100 * H(p) of each region's probability in the brain, 0 outside; with logits
+      // (0, 0, 0, 4), p(class) = e^l / (3 + e^4): WT = 1 - p(background), TC = p(NCR/NET) + p(ET)
+      const z = 3 + Math.exp(4);
+      const entropy = (p: number) => -(p * Math.log2(p) + (1 - p) * Math.log2(1 - p));
+      const expected = {
+        wholeTumour: 1 - 1 / z, // 0.98264: 100 H = 12.64
+        tumourCore: (1 + Math.exp(4)) / z, // 0.96528: 100 H = 21.76
+        enhancingTumour: Math.exp(4) / z, // 0.94791: 100 H = 29.52
+      };
+      expect(Object.values(expected).map((p) => 100 * entropy(p))).toEqual([
+        expect.closeTo(12.64, 1),
+        expect.closeTo(21.76, 1),
+        expect.closeTo(29.52, 1),
+      ]);
+      for (const [region, p] of Object.entries(expected)) {
+        const map = result.uncertainty![region as keyof typeof expected];
+        const inside = Math.round(100 * entropy(p));
+        let off = 0;
+        for (let v = 0; v < mask.length; v++) if (map.data[v] !== (mask[v] ? inside : 0)) off++;
+        expect(off).toBe(0);
+      }
+
+      const out = join(folder, 'out-brain');
+      await writeSegmentation(result, out);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      // the network saw the mask's bounding box; its voxels outside the mask were tumour
+      expect(report.inference.postprocess).toEqual({
+        brainMask: {
+          applied: true,
+          rule: 'all-sequences-nonzero',
+          brainVoxels,
+          tumourVoxelsOutside: boxVoxels - brainVoxels,
+        },
+      });
+      expect(report.volumesMl.ET).toBe(brainVoxels / 1000);
+    });
+
+    it('refuses a model whose weights hold NaN, naming it', async () => {
+      const broken = convModel({
+        weights: [
+          [0, 0, 0],
+          [NaN, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+        bias: [0, 0, 0, 0],
+      });
+      await expect(segment(files, { model: broken, device: 'cpu' })).rejects.toThrow(
+        expect.objectContaining({
+          code: 'INVALID_MODEL',
+          message: expect.stringMatching(
+            /^segment: the model bytes: the network gave \d+ NaN or infinite probabilities of \d+ .*its weights may hold NaN/,
+          ),
+        }),
+      );
+    });
   });
 
   describe('refuses clearly', () => {

@@ -20,15 +20,15 @@ export function countNonFinite(data: VoxelArray): number {
  * Checks a volume for NaN and infinite voxels.
  * @param volume - the volume to check
  * @param options - `name`: the sequence or file quoted in messages; `mode`: `'error'` refuses,
- *   `'zero'` returns a copy with those voxels set to 0
- * @defaultValue mode `'error'`
+ *   `'zero'` returns a copy with those voxels set to 0; `caller`: the function the message names
+ * @defaultValue mode `'error'`, caller `'preprocess'`
  * @returns the volume itself when every voxel is finite, else (mode `'zero'`) the repaired copy,
  *   with the count of replaced voxels
  * @throws InvalidVolumeError naming the sequence and the count (mode `'error'`)
  */
 export function handleNonFinite(
   volume: Volume,
-  options: { name: string; mode?: NonFiniteMode },
+  options: { name: string; mode?: NonFiniteMode; caller?: string },
 ): { volume: Volume; replaced: number } {
   const mode = options.mode ?? 'error';
   if (mode !== 'error' && mode !== 'zero') {
@@ -38,7 +38,7 @@ export function handleNonFinite(
   if (count === 0) return { volume, replaced: 0 };
   if (mode === 'error') {
     throw new InvalidVolumeError(
-      `preprocess: ${options.name} holds ${count} NaN or infinite voxels of ${volume.data.length}; ` +
+      `${options.caller ?? 'preprocess'}: ${options.name} holds ${count} NaN or infinite voxels of ${volume.data.length}; ` +
         `repair the file, or pass nonFinite: 'zero' to set them to 0`,
     );
   }

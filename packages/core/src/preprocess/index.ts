@@ -14,3 +14,4 @@ export * from './layout.js';
 export * from './record.js';
 export * from './preprocess.js';
 export * from './restore.js';
+export * from './values.js';

@@ -115,6 +115,19 @@ describe('preprocess', () => {
     expect(() => preprocess(empty, { quality: { minMaskOverlap: 0 } })).toThrow(
       expect.objectContaining({
         code: 'INPUT_QUALITY',
+        message: expect.stringMatching(/^preprocess: t2 is 0 in all 4320 voxels: it holds no image/),
+      }),
+    );
+    // t2 non-zero exactly where flair is zero: no voxel is non-zero in every sequence
+    const disjoint = {
+      ...inputs,
+      t2: { ...inputs.t2, data: Int16Array.from(inputs.flair.data, (x) => (x ? 0 : 1)) },
+    };
+    expect(() =>
+      preprocess(disjoint, { quality: { minMaskOverlap: 0, maxNonzeroFraction: 1, maxBorderFraction: 1 } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INPUT_QUALITY',
         message: expect.stringMatching(/brain mask is empty/),
       }),
     );

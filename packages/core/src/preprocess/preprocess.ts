@@ -7,7 +7,6 @@ import { SEQUENCES, TEACHER_SEQUENCES, type Sequence } from '../contracts.js';
 import { InputQualityError, InvalidVolumeError, ModalityMismatchError } from '../errors.js';
 import { reorientArray, rasReorientation } from '../orientation/index.js';
 import type { Vec3, Volume, VoxelArray } from '../volume.js';
-import { handleNonFinite } from './finite.js';
 import { checkGridPair, checkSameGrid } from './grid.js';
 import { ncdhwToNdhwc } from './layout.js';
 import { brainMask, maskBoundingBox } from './mask.js';
@@ -16,6 +15,7 @@ import { checkInputQuality } from './quality.js';
 import type { PadOption, Preprocessed, PreprocessOptions, PreprocessRecord } from './record.js';
 import { resampledShape, resampleGrid } from './resample.js';
 import { shiftGrid } from './shift.js';
+import { checkVoxelValues } from './values.js';
 
 const isVolume = (v: unknown): v is Volume =>
   typeof v === 'object' &&
@@ -58,7 +58,8 @@ export function planPadding(working: Vec3, pad: PadOption): { offset: Vec3; shap
 /**
  * Prepares sequences for the network: the reference's preprocessing, each step an option.
  *
- * Steps: check that the sequences share one grid; refuse (or zero) NaN and infinite voxels; check
+ * Steps: check that the sequences share one grid; refuse (or zero) NaN and infinite voxels, and
+ * refuse a sequence that is zero everywhere (see `checkVoxelValues`); check
  * that the inputs look skull-stripped and co-registered (warnings, or an `InputQualityError` when
  * `strict`); reorient to RAS; brain mask (every given sequence non-zero, or `options.mask`); crop
  * to its bounding box plus `margin`; normalise each channel inside the mask; resample to
@@ -69,8 +70,8 @@ export function planPadding(working: Vec3, pad: PadOption): { offset: Vec3; shap
  *   channel order, the brain mask on the network grid, the record for `restoreToOriginal`, and
  *   warnings
  * @throws ModalityMismatchError when a channel is missing or grids differ; InvalidVolumeError on
- *   NaN or infinite voxels; InputQualityError when the brain mask is empty, or when `strict` and a
- *   check fails; TypeError and RangeError on bad arguments
+ *   NaN or infinite voxels; InputQualityError when a sequence is zero everywhere, when the brain
+ *   mask is empty, or when `strict` and a check fails; TypeError and RangeError on bad arguments
  * @example
  * ```ts
  * const { tensor, shape, record } = preprocess({ flair, t1, t2 }, { channels: ['flair', 't1', 't2'] });
@@ -141,19 +142,10 @@ export function preprocess(
     });
   }
 
-  // refuse or zero NaN and infinite voxels
-  const warnings: string[] = [];
-  const replacedNonFinite: PreprocessRecord['replacedNonFinite'] = {};
-  const volumes: Partial<Record<Sequence, Volume>> = {};
-  for (const [key, volume] of given) {
-    const name = names[key] === undefined ? key : `${key} (${names[key]})`;
-    const repaired = handleNonFinite(volume, { name, mode: options.nonFinite });
-    volumes[key] = repaired.volume;
-    if (repaired.replaced > 0) {
-      replacedNonFinite[key] = repaired.replaced;
-      warnings.push(`${name}: ${repaired.replaced} NaN or infinite voxels set to 0`);
-    }
-  }
+  // refuse or zero NaN and infinite voxels; refuse a sequence that is zero everywhere
+  const checked = checkVoxelValues(Object.fromEntries(given), { names, nonFinite: options.nonFinite });
+  const { volumes, replacedNonFinite } = checked;
+  const warnings = [...checked.warnings];
 
   // check that the inputs look skull-stripped and co-registered
   const quality = checkInputQuality(volumes, { ...options.quality, strict: options.strict, names });

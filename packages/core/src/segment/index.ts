@@ -14,3 +14,4 @@ export * from './uncertainty.js';
 export * from './volumes.js';
 export * from './case-files.js';
 export * from './pipeline.js';
+export * from './brain-mask.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import { convModel, studentCard } from '../../../../test/helpers/onnx-model.js';
+import { parseModelCard } from './model-card.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 
 const { onnx } = onnxProto;
@@ -60,5 +61,20 @@ describe('readOnnxMetadata', () => {
     ).finish();
     expect(() => readOnnxMetadata(noGraph)).toThrow(/no graph field in its ModelProto/);
     expect(() => readOnnxMetadata(new Uint8Array(0))).toThrow(/no ir_version field/);
+  });
+
+  it('refuses every truncation of a model, wherever the cut falls, before any runtime sees it', () => {
+    const model = convModel({ weights: [[1], [2], [3], [4]], bias: [0, 0, 0, 0] });
+    const accepted: number[] = [];
+    for (let length = 0; length < model.length; length++) {
+      try {
+        parseModelCard(readOnnxMetadata(model.subarray(0, length), 'cut.onnx'));
+        accepted.push(length);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'INVALID_MODEL') throw error;
+      }
+    }
+    // a cut inside a field runs past the end; one between fields leaves the graph or card incomplete
+    expect(accepted).toEqual([]);
   });
 });

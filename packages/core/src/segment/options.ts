@@ -4,6 +4,7 @@
  */
 import type { Device, LabelConvention } from '../contracts.js';
 import type { PostprocessOptions } from '../labels/postprocess.js';
+import type { NonFiniteMode } from '../preprocess/finite.js';
 import type { Blending } from '../tiling/importance.js';
 import type { ConcreteDevice } from './devices.js';
 import type { ModelSource } from './runtime.js';
@@ -72,6 +73,22 @@ export interface SegmentOptions {
   labelConvention?: LabelConvention;
   /** Post-processing of the label map (small components, too little ET); off unless given. */
   postprocess?: PostprocessOptions;
+  /**
+   * Keep tumour labels inside the brain mask (the voxels where every sequence the model takes is
+   * non-zero, the mask preprocessing uses): voxels outside it become background, their
+   * probabilities `[1, 0, 0, 0]` and their uncertainty 0. BraTS images are skull-stripped and
+   * their tumour lies inside the brain, so a label outside is a network error. The result's
+   * `postprocess.brainMask` says how many tumour voxels were outside, also when this is off.
+   * @defaultValue true
+   */
+  restrictToBrainMask?: boolean;
+  /**
+   * NaN and infinite voxels in an input: `'error'` refuses the case (an `InvalidVolumeError` naming
+   * the sequence and the count); `'zero'` sets them to 0 (outside the brain, as the background of
+   * a skull-stripped image) and adds a warning to the result (and `report.json`).
+   * @defaultValue `'error'`
+   */
+  nonFinite?: NonFiniteMode;
   /**
    * Refuse inputs that do not look skull-stripped or co-registered (an `InputQualityError`)
    * instead of warning. @defaultValue false

@@ -18,14 +18,29 @@ const BRATS = [0, 1, 2, 4];
 interface Calls {
   loaded: string[];
   shapes: number[][];
+  sessions: number;
   released: number;
 }
 
+/** A voxelwise "network": the four class probabilities at a voxel whose channel 0 holds x. */
+type VoxelNetwork = (x: number) => number[];
+
+/** The FLAIR-threshold model: softmax of l0 = 0, l1 = 20x - 8.5, l2 = 10x - 3, l3 = 30x - 17.5. */
+const thresholdNetwork: VoxelNetwork = (x) => {
+  const e = [0, 20 * x - 8.5, 10 * x - 3, 30 * x - 17.5].map(Math.exp);
+  const sum = e[0] + e[1] + e[2] + e[3];
+  return e.map((p) => p / sum);
+};
+
 /**
- * A runtime whose "network" is the FLAIR-threshold model evaluated in plain code (softmax of
- * l0 = 0, l1 = 20x - 8.5, l2 = 10x - 3, l3 = 30x - 17.5 on channel 0), with devices that fail as told.
+ * A runtime whose "network" is evaluated in plain code voxel by voxel (the FLAIR-threshold model
+ * unless told otherwise), with devices that fail as told.
  */
-function fakeRuntime(calls: Calls, dropped: DeviceAttempt[] = []): Runtime {
+function fakeRuntime(
+  calls: Calls,
+  dropped: DeviceAttempt[] = [],
+  network: VoxelNetwork = thresholdNetwork,
+): Runtime {
   return {
     name: 'fake-runtime',
     devices: ['cuda', 'webgpu', 'cpu'],
@@ -34,28 +49,29 @@ function fakeRuntime(calls: Calls, dropped: DeviceAttempt[] = []): Runtime {
       calls.loaded.push(name);
       return source as Volume;
     },
-    createSession: async (_model, devices) => ({
-      device: devices[devices.length - 1],
-      attempts: dropped,
-      run: async (input, shape) => {
-        calls.shapes.push([...shape]);
-        const [batch, channels, d, h, w] = shape;
-        const voxels = d * h * w;
-        const out = new Float32Array(batch * 4 * voxels);
-        for (let b = 0; b < batch; b++) {
-          for (let v = 0; v < voxels; v++) {
-            const x = input[b * channels * voxels + v];
-            const e = [0, 20 * x - 8.5, 10 * x - 3, 30 * x - 17.5].map(Math.exp);
-            const sum = e[0] + e[1] + e[2] + e[3];
-            for (let c = 0; c < 4; c++) out[(b * 4 + c) * voxels + v] = e[c] / sum;
+    createSession: async (_model, devices) => {
+      calls.sessions++;
+      return {
+        device: devices[devices.length - 1],
+        attempts: dropped,
+        run: async (input, shape) => {
+          calls.shapes.push([...shape]);
+          const [batch, channels, d, h, w] = shape;
+          const voxels = d * h * w;
+          const out = new Float32Array(batch * 4 * voxels);
+          for (let b = 0; b < batch; b++) {
+            for (let v = 0; v < voxels; v++) {
+              const p = network(input[b * channels * voxels + v]);
+              for (let c = 0; c < 4; c++) out[(b * 4 + c) * voxels + v] = p[c];
+            }
           }
-        }
-        return out;
-      },
-      release: async () => {
-        calls.released++;
-      },
-    }),
+          return out;
+        },
+        release: async () => {
+          calls.released++;
+        },
+      };
+    },
   };
 }
 
@@ -78,7 +94,7 @@ afterEach(() => setLogger(null, 'silent'));
 
 describe('runSegmentation', () => {
   const model = flairThresholdModel();
-  const newCalls = (): Calls => ({ loaded: [], shapes: [], released: 0 });
+  const newCalls = (): Calls => ({ loaded: [], shapes: [], sessions: 0, released: 0 });
 
   it("gives the independently computed labels on the input's own grid and voxel order", async () => {
     const inputs = syntheticCase();
@@ -224,6 +240,12 @@ describe('runSegmentation', () => {
     expect(result.postprocess).toEqual({
       options: { minComponentVoxels: 5, connectivity: 26 },
       removedComponents: { count: 0, voxels: 0 },
+      brainMask: {
+        applied: true,
+        rule: 'all-sequences-nonzero',
+        brainVoxels: inputs.flair.data.filter((x) => x !== 0).length,
+        tumourVoxelsOutside: 0,
+      },
     });
   });
 
@@ -253,6 +275,102 @@ describe('runSegmentation', () => {
       'segment: t1ce is given but the model (role student) does not take it; it was not used',
     ]);
     expect(result.warnings).toEqual([]);
+  });
+
+  describe('tumour only inside the brain mask', () => {
+    // a badly trained network: ET with probability 0.6 at every voxel it sees, brain or not
+    const everywhereTumour: VoxelNetwork = () => [0.4, 0, 0, 0.6];
+
+    /** The brain mask (every sequence non-zero) and its bounding box, worked out in the input's order. */
+    function maskAndBox(inputs: Record<'flair' | 't1' | 't2', Volume>) {
+      const [nx, ny, nz] = inputs.flair.shape;
+      const mask = new Uint8Array(nx * ny * nz);
+      const lo = [nx, ny, nz];
+      const hi = [-1, -1, -1];
+      for (let k = 0; k < nz; k++)
+        for (let j = 0; j < ny; j++)
+          for (let i = 0; i < nx; i++) {
+            const v = i + nx * (j + ny * k);
+            if (inputs.flair.data[v] === 0 || inputs.t1.data[v] === 0 || inputs.t2.data[v] === 0) continue;
+            mask[v] = 1;
+            [i, j, k].forEach((c, a) => ((lo[a] = Math.min(lo[a], c)), (hi[a] = Math.max(hi[a], c))));
+          }
+      const box = new Uint8Array(mask.length);
+      for (let k = lo[2]; k <= hi[2]; k++)
+        for (let j = lo[1]; j <= hi[1]; j++)
+          for (let i = lo[0]; i <= hi[0]; i++) box[i + nx * (j + ny * k)] = 1;
+      const count = (a: Uint8Array) => a.reduce((n, x) => n + x, 0);
+      return { mask, box, brainVoxels: count(mask), boxVoxels: count(box) };
+    }
+
+    it('sets tumour outside the mask to background, with probabilities and uncertainty to match', async () => {
+      const inputs = syntheticCase();
+      const { mask, brainVoxels, boxVoxels } = maskAndBox(inputs);
+      const result = await runSegmentation(
+        inputs,
+        { model, saveProbabilities: true, uncertainty: true },
+        fakeRuntime(newCalls(), [], everywhereTumour),
+      );
+      // ET (4) exactly on the brain mask
+      let wrong = 0;
+      for (let v = 0; v < mask.length; v++) if (result.labels.data[v] !== (mask[v] ? 4 : 0)) wrong++;
+      expect(wrong).toBe(0);
+      expect(result.volumesMl).toEqual({
+        ET: brainVoxels / 1000,
+        TC: brainVoxels / 1000,
+        WT: brainVoxels / 1000,
+      });
+      // the network saw the mask's bounding box: its voxels outside the mask were tumour
+      expect(boxVoxels - brainVoxels).toBeGreaterThan(1000);
+      expect(result.postprocess).toEqual({
+        brainMask: {
+          applied: true,
+          rule: 'all-sequences-nonzero',
+          brainVoxels,
+          tumourVoxelsOutside: boxVoxels - brainVoxels,
+        },
+      });
+      // probabilities: the network's inside, certain background outside; uncertainty
+      // 100 * H(0.6) = 97.1 inside for every region (WT, TC and ET all have p = 0.6), 0 outside
+      const [background, , , enhancing] = result.probabilities!;
+      const { wholeTumour, tumourCore, enhancingTumour } = result.uncertainty!;
+      let inconsistent = 0;
+      for (let v = 0; v < mask.length; v++) {
+        const expected = mask[v] ? [0.4, 0.6, 97] : [1, 0, 0];
+        if (Math.abs(background.data[v] - expected[0]) > 1e-6) inconsistent++;
+        if (Math.abs(enhancing.data[v] - expected[1]) > 1e-6) inconsistent++;
+        for (const map of [wholeTumour, tumourCore, enhancingTumour])
+          if (map.data[v] !== expected[2]) inconsistent++;
+      }
+      expect(inconsistent).toBe(0);
+    });
+
+    it('with restrictToBrainMask: false, keeps what the network gave and still counts it', async () => {
+      const inputs = syntheticCase();
+      const { box, brainVoxels, boxVoxels } = maskAndBox(inputs);
+      const result = await runSegmentation(
+        inputs,
+        { model, restrictToBrainMask: false, postprocess: { minComponentVoxels: 5 } },
+        fakeRuntime(newCalls(), [], everywhereTumour),
+      );
+      let wrong = 0;
+      for (let v = 0; v < box.length; v++) if (result.labels.data[v] !== (box[v] ? 4 : 0)) wrong++;
+      expect(wrong).toBe(0);
+      expect(result.volumesMl.ET).toBe(boxVoxels / 1000);
+      expect(result.postprocess).toEqual({
+        options: { minComponentVoxels: 5, connectivity: 26 },
+        removedComponents: { count: 0, voxels: 0 },
+        brainMask: {
+          applied: false,
+          rule: 'all-sequences-nonzero',
+          brainVoxels,
+          tumourVoxelsOutside: boxVoxels - brainVoxels,
+        },
+      });
+      await expect(
+        runSegmentation(inputs, { model, restrictToBrainMask: 'yes' as never }, fakeRuntime(newCalls())),
+      ).rejects.toThrow(new TypeError('segment: restrictToBrainMask must be true or false; got yes'));
+    });
   });
 
   describe('refuses, before any output exists', () => {
@@ -297,13 +415,72 @@ describe('runSegmentation', () => {
       await expect(run({ ...inputs, t1: shifted }, {}, calls)).rejects.toThrow(
         expect.objectContaining({
           code: 'MODALITY_MISMATCH',
-          message: expect.stringMatching(
-            /flair .* and t1 .* are on different grids: affine\[0\]\[3\] 20 vs 22/,
-          ),
+          message:
+            'checkSameGrid: flair and t1 are on different grids: affine[0][3] 20 vs 22 (tolerance 0.001 mm)',
         }),
       );
       expect(calls.shapes).toEqual([]);
-      expect(calls.released).toBe(0);
+      expect(calls.sessions).toBe(0);
+    });
+
+    it('NaN or infinite voxels, before starting a session; with nonFinite: zero, a warning instead', async () => {
+      const inputs = syntheticCase();
+      // three voxels of the float T1: NaN in the brain, +Infinity in the brain, NaN in the background (corner)
+      const centre = 20 + 40 * (18 + 36 * 15);
+      const data = Float32Array.from(inputs.t1.data);
+      data[centre] = NaN;
+      data[centre + 1] = Infinity;
+      data[0] = NaN;
+      const t1: Volume = { ...inputs.t1, data };
+      const calls = newCalls();
+      await expect(run({ ...inputs, t1 }, {}, calls)).rejects.toThrow(
+        expect.objectContaining({
+          code: 'INVALID_VOLUME',
+          message: `segment: t1 holds 3 NaN or infinite voxels of ${data.length}; repair the file, or pass nonFinite: 'zero' to set them to 0`,
+        }),
+      );
+      expect(calls.sessions).toBe(0);
+
+      // set to 0: the two brain voxels leave the brain mask, so they are background
+      const zeroed = await run({ ...inputs, t1 }, { nonFinite: 'zero' });
+      expect(zeroed.warnings).toContain('t1: 3 NaN or infinite voxels set to 0');
+      expect(zeroed.labels.data[centre]).toBe(0);
+      expect(zeroed.labels.data[centre + 1]).toBe(0);
+      await expect(run(inputs, { nonFinite: 'nan' as never })).rejects.toThrow(
+        new RangeError("segment: nonFinite must be 'error' or 'zero'; got nan"),
+      );
+    });
+
+    it('a sequence that is zero everywhere, naming it, before starting a session', async () => {
+      const inputs = syntheticCase();
+      const t2: Volume = { ...inputs.t2, data: new Int16Array(inputs.t2.data.length) };
+      const calls = newCalls();
+      await expect(run({ ...inputs, t2 }, {}, calls)).rejects.toThrow(
+        expect.objectContaining({
+          code: 'INPUT_QUALITY',
+          message: expect.stringMatching(/^segment: t2 is 0 in all 43200 voxels: it holds no image/),
+        }),
+      );
+      expect(calls.sessions).toBe(0);
+    });
+
+    it('a network that gives NaN probabilities, releasing the session', async () => {
+      const calls = newCalls();
+      await expect(
+        runSegmentation(
+          syntheticCase(),
+          { model },
+          fakeRuntime(calls, [], () => [NaN, 0, 0, 0]),
+        ),
+      ).rejects.toThrow(
+        expect.objectContaining({
+          code: 'INVALID_MODEL',
+          message: expect.stringMatching(
+            /^segment: model\.onnx: the network gave \d+ NaN or infinite probabilities of \d+ \(the first at index 0 /,
+          ),
+        }),
+      );
+      expect(calls.released).toBe(1);
     });
 
     it('inputs that do not look skull-stripped when strict (a warning otherwise), releasing the session', async () => {

@@ -7,34 +7,45 @@
 import { SEQUENCES, type Sequence, type VolumeSource } from '../contracts.js';
 import { InvalidModelError, ModalityMismatchError } from '../errors.js';
 import { classesToLabels, LABEL_VALUES } from '../labels/convention.js';
-import { postprocessLabels, type PostprocessRecord } from '../labels/postprocess.js';
+import { postprocessLabels } from '../labels/postprocess.js';
 import { log } from '../logger.js';
 import { checkSameGrid } from '../preprocess/grid.js';
+import { brainMask } from '../preprocess/mask.js';
 import { preprocess } from '../preprocess/preprocess.js';
 import type { Preprocessed, PreprocessOptions } from '../preprocess/record.js';
 import { restoreToOriginal } from '../preprocess/restore.js';
+import { checkVoxelValues } from '../preprocess/values.js';
 import type { SpatialShape } from '../tiling/importance.js';
 import { planTiles } from '../tiling/plan.js';
 import { slidingWindowInference } from '../tiling/sliding-window.js';
 import type { Volume } from '../volume.js';
+import { fillOutsideBrain, restrictToBrainMask } from './brain-mask.js';
 import { devicesToTry } from './devices.js';
 import { parseModelCard, type ModelCard } from './model-card.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 import type { SegmentOptions, SegmentProgress, SegmentTimings } from './options.js';
-import type { SegmentationResult, UncertaintyMaps } from './result.js';
+import type { SegmentationResult, SegmentPostprocess, UncertaintyMaps } from './result.js';
 import type { Runtime, RuntimeSession } from './runtime.js';
 import { regionUncertainty } from './uncertainty.js';
 import { regionVolumesMl } from './volumes.js';
 
 const FN = 'segment';
 
-/** A name for an input in messages and reports: its path or URL, or its kind. */
-function sourceName(source: VolumeSource, sequence: Sequence): string {
+/** An input's file name: its path, URL or File name; undefined for bytes, Blobs and Volumes. */
+function fileName(source: VolumeSource): string | undefined {
   if (typeof source === 'string') return source;
   if (source instanceof URL) return source.href;
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    return 'name' in source && typeof source.name === 'string' ? source.name : `${sequence} (Blob)`;
+    return 'name' in source && typeof source.name === 'string' ? source.name : undefined;
   }
+  return undefined;
+}
+
+/** A name for an input in reports: its file name, or its kind. */
+function sourceName(source: VolumeSource, sequence: Sequence): string {
+  const file = fileName(source);
+  if (file !== undefined) return file;
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return `${sequence} (Blob)`;
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) return `${sequence} (bytes)`;
   return `${sequence} (volume)`;
 }
@@ -92,6 +103,18 @@ function batchOf(tiles: { data?: Float32Array }[]): Float32Array {
   return batch;
 }
 
+/** How many of the network's probabilities are NaN or infinite, and the first such index. */
+function nonFiniteProbabilities(data: Float32Array): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let v = 0; v < data.length; v++) {
+    if (!Number.isFinite(data[v])) {
+      if (count++ === 0) first = v;
+    }
+  }
+  return { count, first };
+}
+
 /** A restored float map as uint8, rounded and clamped to 0..100. */
 function toPercent(volume: Volume): Volume {
   const data = Uint8Array.from(volume.data, (u) => Math.min(100, Math.max(0, Math.round(u))));
@@ -103,22 +126,27 @@ function toPercent(volume: Volume): Volume {
  *
  * Steps: read the model and its card (`readOnnxMetadata`, `parseModelCard`); check that every
  * sequence the card names is given (a `ModalityMismatchError` names the missing one); read those
- * volumes, check that they share one grid, and start a session on the first device that works; preprocess as the card says
+ * volumes, check that they share one grid and that their voxels are finite (or set to 0 with
+ * `nonFinite: 'zero'`) and not all zero, and start a session on the first device that works;
+ * preprocess as the card says
  * (channels, normalisation, working spacing, padding to `padMultiple`); run the network over the
  * whole grid or in tiles of exactly the card's `roiSize` (instance normalisation makes outputs
  * depend on the extent it sees), mirrored when `tta`; blend probabilities; restore them to the
- * input's grid (trilinear when resampled), argmax, optional post-processing, labels in the chosen
- * convention; region volumes; optional probabilities and uncertainty maps.
+ * input's grid (trilinear when resampled), argmax, tumour outside the brain mask set to background
+ * (`restrictToBrainMask`), optional post-processing, labels in the chosen convention; region
+ * volumes; optional probabilities and uncertainty maps, consistent with the labels outside the brain.
  * @param inputs - the volumes by sequence; the model card says which are needed
  * @param options - see {@link SegmentOptions}; `model` is required here (`segment()` fills in its
  *   runtime's default)
  * @param runtime - the runtime package's implementation of {@link Runtime}
  * @returns the label map and the rest of {@link SegmentationResult}, on the FLAIR's grid
  * @throws ModalityMismatchError for a missing sequence or inputs on different grids;
- *   InvalidModelError for a file that is not an ONNX model, a bad card or outputs that do not fit
- *   it; UnsupportedDeviceError for a device the runtime lacks, or when no device starts (every
- *   attempt listed); InvalidVolumeError for inputs that are not NIfTI; InputQualityError with
- *   `strict`; TypeError and RangeError for bad options
+ *   InvalidModelError for a file that is not an ONNX model (or a truncated one), a bad card, outputs
+ *   that do not fit it, or NaN or infinite probabilities; UnsupportedDeviceError for a device the
+ *   runtime lacks, or when no device starts (every attempt listed); InvalidVolumeError for inputs
+ *   that are not NIfTI, or hold NaN or infinite voxels (unless `nonFinite: 'zero'`);
+ *   UnsupportedVolumeError for a file of several volumes (4D); InputQualityError for a sequence
+ *   that is zero everywhere, and with `strict`; TypeError and RangeError for bad options
  * @example
  * ```ts
  * const result = await runSegmentation({ flair, t1, t2 }, { model: bytes, uncertainty: true }, runtime);
@@ -146,6 +174,8 @@ export async function runSegmentation(
   const tta = options.tta ?? false;
   const labelConvention = options.labelConvention ?? 'brats';
   const swBatchSize = options.swBatchSize ?? 1;
+  const restrictToBrain = options.restrictToBrainMask ?? true;
+  const nonFinite = options.nonFinite ?? 'error';
   const emit = (progress: SegmentProgress) => options.onProgress?.(progress);
   const given = Object.keys(inputs).filter((key) => inputs[key as Sequence] !== undefined) as Sequence[];
 
@@ -169,6 +199,12 @@ export async function runSegmentation(
     throw new RangeError(
       `${FN}: labelConvention must be one of ${Object.keys(LABEL_VALUES).join(', ')}; got ${String(labelConvention)}`,
     );
+  }
+  if (typeof restrictToBrain !== 'boolean') {
+    throw new TypeError(`${FN}: restrictToBrainMask must be true or false; got ${String(restrictToBrain)}`);
+  }
+  if (nonFinite !== 'error' && nonFinite !== 'zero') {
+    throw new RangeError(`${FN}: nonFinite must be 'error' or 'zero'; got ${String(nonFinite)}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new TypeError(`${FN}: onProgress must be a function; got ${typeof options.onProgress}`);
@@ -194,10 +230,18 @@ export async function runSegmentation(
   for (const unused of checkSequences(card, given)) log.info(`${FN}: ${unused}`);
   const names: Partial<Record<Sequence, string>> = {};
   for (const s of card.sequences) names[s] = sourceName(inputs[s]!, s);
+  // messages quote a sequence's file where it has one: 't1 (case/t1.nii.gz)', else just 't1'
+  const files: Partial<Record<Sequence, string>> = {};
+  for (const s of card.sequences) files[s] = fileName(inputs[s]!);
   const loaded = await Promise.all(card.sequences.map((s) => runtime.loadVolume(inputs[s]!, names[s]!)));
-  const volumes: Partial<Record<Sequence, Volume>> = {};
-  card.sequences.forEach((s, c) => (volumes[s] = loaded[c]));
-  checkSameGrid(volumes, { names });
+  const read: Partial<Record<Sequence, Volume>> = {};
+  card.sequences.forEach((s, c) => (read[s] = loaded[c]));
+  checkSameGrid(read, { names: files });
+
+  // voxel values, before any device starts: NaN and infinite voxels, sequences that are all zero
+  const checked = checkVoxelValues(read, { names: files, nonFinite, caller: FN });
+  checked.warnings.forEach(warn);
+  const volumes = checked.volumes;
   const sha256 = await sha256Hex(model.bytes);
   const session: RuntimeSession = await runtime.createSession(model.bytes, devices, model.name);
   try {
@@ -209,7 +253,7 @@ export async function runSegmentation(
     // preprocess as the card says
     emit({ status: 'preprocess' });
     let mark = performance.now();
-    const prepared = prepare(volumes, card, { strict: options.strict, names });
+    const prepared = prepare(volumes, card, { strict: options.strict, names: files });
     prepared.warnings.forEach(warn);
     timings.preprocess = performance.now() - mark;
 
@@ -237,6 +281,14 @@ export async function runSegmentation(
         `${FN}: ${model.name}: the probabilities output has ${blended.shape[1]} channels; its card says ${card.classes}`,
       );
     }
+    const broken = nonFiniteProbabilities(blended.data);
+    if (broken.count > 0) {
+      throw new InvalidModelError(
+        `${FN}: ${model.name}: the network gave ${broken.count} NaN or infinite probabilities of ` +
+          `${blended.data.length} (the first at index ${broken.first} of its [classes, depth, height, width] ` +
+          `output) on finite inputs; expected values in [0, 1]: its weights may hold NaN (a diverged training?)`,
+      );
+    }
     timings.infer = performance.now() - mark;
 
     // back to the input's grid: argmax, post-processing, labels, volumes
@@ -249,14 +301,22 @@ export async function runSegmentation(
       channels: 4,
     });
     let classes = classMap.data as Uint8Array;
-    let postprocess: PostprocessRecord | undefined;
+
+    // tumour only inside the brain mask (every sequence non-zero), then the post-processing asked for
+    const brain = brainMask(card.sequences.map((s) => volumes[s]!.data));
+    const postprocess: SegmentPostprocess = {
+      brainMask: restrictToBrainMask(classes, brain, restrictToBrain),
+    };
     if (options.postprocess !== undefined) {
-      ({ classes, record: postprocess } = postprocessLabels(classes, classMap.shape, options.postprocess));
+      const done = postprocessLabels(classes, classMap.shape, options.postprocess);
+      classes = done.classes;
+      Object.assign(postprocess, done.record);
     }
     const labels: Volume = { ...classMap, data: classesToLabels(classes, labelConvention) };
     const volumesMl = regionVolumesMl(classes, classMap.affine);
 
-    // optional maps: probabilities (background 1 outside the crop), uncertainty (0 outside the brain mask)
+    // optional maps: probabilities (background 1 outside the crop, and outside the brain where its
+    // labels were cleared), uncertainty (0 outside the brain mask)
     const probabilities =
       options.saveProbabilities === true
         ? restoreToOriginal(blended.data, record, {
@@ -265,6 +325,7 @@ export async function runSegmentation(
             fill: [1, 0, 0, 0],
           })
         : undefined;
+    if (probabilities !== undefined && restrictToBrain) fillOutsideBrain(probabilities, brain, [1, 0, 0, 0]);
     let uncertainty: UncertaintyMaps | undefined;
     if (options.uncertainty === true) {
       const maps = regionUncertainty(blended.data, 4, prepared.mask);
@@ -277,6 +338,9 @@ export async function runSegmentation(
         tumourCore: toPercent(core),
         enhancingTumour: toPercent(enhancing),
       };
+      // trilinear resampling can carry a little uncertainty across the mask's edge
+      const { wholeTumour, tumourCore, enhancingTumour } = uncertainty;
+      fillOutsideBrain([wholeTumour, tumourCore, enhancingTumour], brain, [0, 0, 0]);
     }
     timings.postprocess = performance.now() - mark;
     const timingsMs = { ...timings, total: performance.now() - started } as SegmentTimings;
@@ -301,7 +365,7 @@ export async function runSegmentation(
         overlap,
         tta,
       },
-      ...(postprocess === undefined ? {} : { postprocess }),
+      postprocess,
       inputs: names,
     };
   } finally {

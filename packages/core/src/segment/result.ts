@@ -7,6 +7,7 @@ import type { PostprocessRecord } from '../labels/postprocess.js';
 import type { Region } from '../labels/regions.js';
 import type { SpatialShape } from '../tiling/importance.js';
 import type { Volume } from '../volume.js';
+import type { BrainMaskRecord } from './brain-mask.js';
 import type { ConcreteDevice, DeviceAttempt } from './devices.js';
 import type { ModelCard } from './model-card.js';
 import type { SegmentTimings } from './options.js';
@@ -47,6 +48,16 @@ export interface SegmentInference {
   tta: boolean;
 }
 
+/**
+ * What happened to the label map after the network: the brain-mask step (always recorded), and
+ * the optional post-processing's record (`options`, `removedComponents`,
+ * `relabelledEnhancingVoxels`) when `postprocess` was asked for.
+ */
+export interface SegmentPostprocess extends Partial<PostprocessRecord> {
+  /** Tumour outside the brain mask: how much there was, and whether it was set to background. */
+  brainMask: BrainMaskRecord;
+}
+
 /** The result of `segment()`. Every volume is on the input's own grid and voxel order (the FLAIR's). */
 export interface SegmentationResult {
   /**
@@ -74,8 +85,11 @@ export interface SegmentationResult {
   model: SegmentModelInfo;
   /** How the network ran. */
   inference: SegmentInference;
-  /** What post-processing did, when any was asked for. */
-  postprocess?: PostprocessRecord;
+  /**
+   * What was done after the network: the brain-mask step (tumour labels outside the brain set to
+   * background unless `restrictToBrainMask: false`), then any post-processing asked for.
+   */
+  postprocess: SegmentPostprocess;
   /** The name (path or kind) of each input used, by sequence. */
   inputs: Partial<Record<Sequence, string>>;
 }
@@ -93,7 +107,7 @@ export interface SegmentReport {
    * The settings that change the result (not in CONTRACTS.md's minimal shape; added so that two
    * reports tell apart runs with and without mirroring, other overlaps or label conventions).
    */
-  inference: SegmentInference & { labelConvention: LabelConvention; postprocess?: PostprocessRecord };
+  inference: SegmentInference & { labelConvention: LabelConvention; postprocess: SegmentPostprocess };
 }
 
 /**
@@ -121,7 +135,7 @@ export function segmentReport(
     inference: {
       ...result.inference,
       labelConvention: result.labelConvention,
-      ...(result.postprocess === undefined ? {} : { postprocess: result.postprocess }),
+      postprocess: result.postprocess,
     },
   };
 }
