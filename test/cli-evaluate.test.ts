@@ -168,7 +168,7 @@ describe.skipIf(!built)('hadnet evaluate', () => {
     expect(stdout).toMatch(/^brain mask\s+none \(whole grid\)$/m);
   });
 
-  test('folders: matches cases by id, skips the rest, writes the CSV and the means', () => {
+  test('folders with --skip-missing: matches cases by id, skips the rest, writes the CSV and the means', () => {
     const csv = f('out/cases.csv');
     mkdirSync(f('out'), { recursive: true });
     const { code, stdout, stderr } = hadnet(
@@ -176,6 +176,7 @@ describe.skipIf(!built)('hadnet evaluate', () => {
       f('preds'),
       '--truth-dir',
       f('truths'),
+      '--skip-missing',
       '--csv',
       csv,
       '--json',
@@ -184,7 +185,10 @@ describe.skipIf(!built)('hadnet evaluate', () => {
     expect(stderr).toMatch(/warning: evaluate: 1 case\(s\) only in the pred folder, skipped: orphan_x/);
     expect(stderr).toMatch(/only in the truth folder, skipped: lonely/);
     const out = JSON.parse(stdout);
-    expect(Object.keys(out)).toEqual(['cases', 'mean', 'skipped']);
+    // CONTRACTS' { cases, mean, skipped }, extended with failed and counts
+    expect(Object.keys(out)).toEqual(['cases', 'mean', 'skipped', 'failed', 'counts']);
+    expect(out.failed).toEqual([]);
+    expect(out.counts).toEqual({ scored: 2, penalised: 0, excluded: 0 });
     expect(out.cases.map((c: { case: string }) => c.case)).toEqual(['caseA', 'caseB']);
     expect(out.skipped).toEqual({ pred: ['orphan_x'], truth: ['lonely'] });
     const [a, b] = out.cases;
@@ -208,9 +212,119 @@ describe.skipIf(!built)('hadnet evaluate', () => {
 
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0].split(',')).toHaveLength(1 + 3 * 10);
+    // case, ten columns per region, then status and error
+    expect(lines[0].split(',')).toHaveLength(1 + 3 * 10 + 2);
+    expect(lines[0].endsWith(',status,error')).toBe(true);
     expect(lines.map((l) => l.split(',')[0])).toEqual(['case', 'caseA', 'caseB', 'mean']);
+    expect(lines.map((l) => l.split(',').at(-2))).toEqual(['status', 'scored', 'scored', 'mean']);
     expect(Number(lines[3].split(',')[1])).toBeCloseTo(5 / 6, 12);
+  });
+
+  test('folders: a missing, an unreadable and a wrong-grid prediction do not stop the others; each is listed and scored as a miss; exit 1 after the output', () => {
+    // c1 perfect; c2's prediction is not NIfTI; c3 has none; c4's is on another grid;
+    // c5's truth is not NIfTI, c6's holds label 3, which 'brats' does not use (both left out of the mean)
+    writeLine(f('fp/c1.nii.gz'), [4, 1, 2, 0, 0]);
+    writeFileSync(f('fp/c2.nii.gz'), 'not a NIfTI file');
+    writeLine(f('fp/c4.nii.gz'), [4, 1, 2, 0]);
+    writeLine(f('fp/c5.nii.gz'), [4, 1, 2, 0, 0]);
+    for (const id of ['c1', 'c2', 'c3', 'c4']) writeLine(f(`ft/${id}.nii.gz`), [4, 1, 2, 0, 0]);
+    writeFileSync(f('ft/c5.nii.gz'), 'not a NIfTI file either');
+    writeLine(f('fp/c6.nii.gz'), [4, 1, 2, 0, 0]);
+    writeLine(f('ft/c6.nii.gz'), [3, 1, 2, 0, 0]);
+    const csv = f('fp-scores.csv');
+    const { code, stdout, stderr } = hadnet(
+      '--pred-dir',
+      f('fp'),
+      '--truth-dir',
+      f('ft'),
+      '--csv',
+      csv,
+      '--json',
+    );
+    expect(code).toBe(1);
+    const last = stderr.trimEnd().split('\n').at(-1)!;
+    expect(last).toMatch(
+      /^hadnet: EVALUATION_INCOMPLETE: hadnet evaluate: 5 of 6 truth cases could not be scored \(c2: INVALID_VOLUME, c3: MISSING_PREDICTION, c4: MODALITY_MISMATCH, c5: INVALID_VOLUME, c6: INVALID_VOLUME\); 3 scored as misses in the mean, 2 left out of it/,
+    );
+    const out = JSON.parse(stdout);
+    expect(out.cases.map((c: { case: string }) => c.case)).toEqual(['c1']);
+    expect(out.counts).toEqual({ scored: 1, penalised: 3, excluded: 2 });
+    expect(out.skipped).toEqual({ pred: [], truth: [] });
+    expect(
+      out.failed.map((x: { case: string; code: string; penalised: boolean; pred: string | null }) => [
+        x.case,
+        x.code,
+        x.penalised,
+        x.pred,
+      ]),
+    ).toEqual([
+      ['c2', 'INVALID_VOLUME', true, f('fp/c2.nii.gz')],
+      ['c3', 'MISSING_PREDICTION', true, null],
+      ['c4', 'MODALITY_MISMATCH', true, f('fp/c4.nii.gz')],
+      ['c5', 'INVALID_VOLUME', false, f('fp/c5.nii.gz')],
+      ['c6', 'INVALID_VOLUME', false, f('fp/c6.nii.gz')],
+    ]);
+    expect(out.failed[4].reason).toMatch(/truth \(.*ft\/c6\.nii\.gz\).* holds label 3/);
+    expect(out.failed[0].reason).toMatch(/c2\.nii\.gz/);
+    expect(out.failed[1].reason).toBe('no prediction for this case in --pred-dir');
+    expect(out.failed[3].reason).toMatch(/ft\/c5\.nii\.gz/);
+    expect(out.failed[3].regions).toBeUndefined();
+    // a miss on the 5 x 1 x 1 grid of 2 x 1 x 1 mm voxels: Dice 0, HD95 = √(10² + 1² + 1²) = √102 mm
+    const diagonal = Math.sqrt(102);
+    for (const r of ['ET', 'TC', 'WT']) {
+      expect(out.failed[1].regions[r]).toMatchObject({ dice: 0, sensitivity: 0, specificity: 0 });
+      expect(out.failed[1].regions[r].hd95).toBeCloseTo(diagonal, 12);
+      expect(out.failed[1].regions[r].volumeMl.pred).toBe(0);
+    }
+    // the truth's own volumes: ET 1, TC 2, WT 3 voxels of 2 mm³
+    expect(out.failed[1].regions.ET.volumeMl.truth).toBeCloseTo(0.002, 12);
+    expect(out.failed[1].regions.WT.volumeMl.truth).toBeCloseTo(0.006, 12);
+    // the mean of c1 (Dice 1, HD95 0) and three misses: Dice 1/4, HD95 3/4 √102
+    for (const r of ['ET', 'TC', 'WT']) {
+      expect(out.mean.regions[r].dice).toBeCloseTo(1 / 4, 12);
+      expect(out.mean.regions[r].hd95).toBeCloseTo((3 * diagonal) / 4, 12);
+    }
+
+    // the CSV holds every truth case with its status, c5 without numbers
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows.map((l) => l.split(',')[0])).toEqual(['case', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'mean']);
+    expect(rows[1].endsWith(',scored,')).toBe(true);
+    expect(rows[3]).toMatch(/,penalised,MISSING_PREDICTION: no prediction for this case in --pred-dir$/);
+    // no uncertainty maps: six columns per region, empty for c5
+    expect(rows[5]).toMatch(/^c5,{19}excluded,"?INVALID_VOLUME: /);
+    expect(Number(rows[7].split(',')[1])).toBeCloseTo(1 / 4, 12);
+
+    // the table names every failure and its reason
+    const text = hadnet('--pred-dir', f('fp'), '--truth-dir', f('ft'));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(
+      /^c3 +0\.0000 +0\.0000 +0\.0000 +10\.10 +10\.10 +10\.10 {2}failed \(MISSING_PREDICTION\): worst scores$/m,
+    );
+    expect(text.stdout).toMatch(/^mean of 4 \(3 misses\) +0\.2500 /m);
+    expect(text.stdout).toMatch(/^ {2}c5: INVALID_VOLUME: .*; left out of the mean$/m);
+  });
+
+  test('--csv into a missing folder fails before any file is read, naming the path given', () => {
+    const csv = f('no-such-folder/scores.csv');
+    const run = hadnet('--pred', f('absent.nii.gz'), '--truth', f('truth.nii.gz'), '--csv', csv);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `hadnet: ENOENT: hadnet evaluate: --csv ${csv}: the folder ${f('no-such-folder')} does not exist\n`,
+    );
+    const folders = hadnet('--pred-dir', f('preds'), '--truth-dir', f('truths'), '--csv', f('truths'));
+    expect(folders.code).toBe(1);
+    expect(folders.stderr).toBe(
+      `hadnet: EISDIR: hadnet evaluate: --csv ${f('truths')} is a folder; expected a file name\n`,
+    );
+  });
+
+  test('-- ends the options: accepted at the end, and nothing is read as a flag after it', () => {
+    const ok = hadnet('--pred', f('pred.nii.gz'), '--truth', f('truth.nii.gz'), '--json', '--');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).regions.ET.dice).toBeCloseTo(2 / 3, 12);
+    const after = hadnet('--pred', f('pred.nii.gz'), '--truth', f('truth.nii.gz'), '--', '--json');
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/^hadnet evaluate: unexpected argument '--json'; files go after their flag/);
   });
 
   test('exit 1 with one error line: different grids, wrong labels, bad uncertainty, missing file', () => {
@@ -263,6 +377,7 @@ describe.skipIf(!built)('hadnet evaluate', () => {
       [['--pred-dir', 'a', '--truth-dir', 'b', '--mask', 'm'], /--mask and --unc-\* go with --pred\/--truth/],
       [['--pred', 'a', '--truth', 'b', '--bogus'], /unknown option --bogus/],
       [['--pred'], /--pred needs a value/],
+      [['--pred', 'a', '--truth', 'b', '--skip-missing'], /--skip-missing goes with --pred-dir\/--truth-dir/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr, stdout } = hadnet(...args);

@@ -4,7 +4,7 @@
  * CONTRACTS.md. Expected values were computed independently with numpy from the raw bytes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,27 @@ if (!built)
   console.log(`skipping hadnet info tests: ${bin} is not built (run npm run build, as npm test does)`);
 
 function hadnet(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  return hadnetIn(root, ...args);
+}
+
+function hadnetIn(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** uint8 voxels 0, 1, 2, 3 on a 2 x 2 x `frames` grid, with bitpix 16 and vox_offset 0 in the header. */
+function damagedHeader(frames = 1): Uint8Array {
+  const bytes = syntheticNifti({
+    dims: frames === 1 ? [2, 2, 1] : [2, 2, 1, frames],
+    datatype: 2,
+    bitpix: 16,
+    dataBytes: 4 * frames,
+    voxels: (view, offset) => {
+      for (let v = 0; v < 4 * frames; v++) view.setUint8(offset + v, v % 4);
+    },
+  });
+  new DataView(bytes.buffer).setFloat32(108, 0, true); // vox_offset 0: inside the header
+  return bytes;
 }
 
 describe.skipIf(!built)('hadnet info', () => {
@@ -149,6 +168,50 @@ describe.skipIf(!built)('hadnet info', () => {
     expect(stdout).toMatch(/scl_slope 1, scl_inter Infinity \(not applied\)/);
     expect(stdout).toMatch(/\nmin +0\n/);
     expect(stdout).toMatch(/\nmax +3\n/);
+  });
+
+  test('the bitpix and vox_offset warnings print once each, for a 3D file and for every volume of a 4D one', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hadnet-info-'));
+    try {
+      for (const frames of [1, 3]) {
+        const file = join(folder, `damaged-${frames}.nii`);
+        writeFileSync(file, damagedHeader(frames));
+        const { code, stdout, stderr } = hadnet('info', file);
+        expect(code).toBe(0);
+        expect(stdout).toMatch(/\nmax +3\n/);
+        expect(stderr.trimEnd().split('\n')).toEqual([
+          `hadnet: warning: readNifti: ${file}: header field bitpix is 16, but datatype uint8 has 8 bits per voxel; trusting datatype`,
+          `hadnet: warning: readNifti: ${file}: vox_offset 0 would overlap the header; reading the voxels from byte 352`,
+        ]);
+      }
+    } finally {
+      rmSync(folder, { recursive: true });
+    }
+  });
+
+  test('-- ends the options: a file named -x.nii (or --json) is read as the FILE', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hadnet-info-'));
+    try {
+      copyFileSync(`${root}${fixtures}5D_small.nii`, join(folder, '-x.nii'));
+      copyFileSync(`${root}${fixtures}5D_small.nii`, join(folder, '--json'));
+      const dashed = hadnetIn(folder, 'info', '--json', '--', '-x.nii');
+      expect(dashed.stderr).toBe('');
+      expect(dashed.code).toBe(0);
+      expect(JSON.parse(dashed.stdout)).toMatchObject({ file: '-x.nii', max: 0.7802449464797974 });
+      const named = hadnetIn(folder, 'info', '--', '--json');
+      expect(named.code).toBe(0);
+      expect(named.stdout).toMatch(/^file {8}--json$/m);
+      // --debug and --help after -- are operands too: two files here, a usage error
+      const two = hadnetIn(folder, 'info', '--', '-x.nii', '--help');
+      expect(two.code).toBe(2);
+      expect(two.stderr).toMatch(/^hadnet info: expected one FILE; got 2/);
+      // without --, -x.nii reads as an option
+      const bare = hadnetIn(folder, 'info', '-x.nii');
+      expect(bare.code).toBe(2);
+      expect(bare.stderr).toMatch(/^hadnet info: unknown option -x\.nii/);
+    } finally {
+      rmSync(folder, { recursive: true });
+    }
   });
 
   test('usage errors exit 2: no file, two files, an unknown option', () => {

@@ -152,6 +152,131 @@ describe('hadnet segment', () => {
     expect(readdirSync(out).sort()).toEqual(['report.json', 'seg.nii.gz']);
   });
 
+  it('--out an existing file fails before segmenting, naming the path; so does a folder under a file', async () => {
+    const taken = join(folder, 'taken.txt');
+    writeFileSync(taken, 'a file');
+    const args = ['--case-dir', caseDir, '--model', model, '--device', 'cpu'];
+    const file = await hadnetSegment([...args, '--out', taken]);
+    expect(file.code).toBe(1);
+    // one line and no progress: the segmentation never started
+    expect(file.stderr).toBe(`hadnet: ENOTDIR: hadnet segment: --out ${taken} is a file, not a folder\n`);
+    const below = await hadnetSegment([...args, '--out', join(taken, 'sub')]);
+    expect(below.code).toBe(1);
+    expect(below.stderr).toBe(
+      `hadnet: ENOTDIR: hadnet segment: --out ${join(taken, 'sub')} cannot be created: ${taken} is a file, not a folder\n`,
+    );
+    expect(readFileSync(taken, 'utf8')).toBe('a file');
+  });
+
+  it('refuses a folder holding an earlier run without --overwrite; with it, stale maps and temporary leftovers go', async () => {
+    const out = join(folder, 'out-rerun');
+    const args = ['--case-dir', caseDir, '--out', out, '--model', model, '--device', 'cpu'];
+    const first = await hadnetSegment([...args, '--uncertainty', '--save-probabilities']);
+    expect(first.code).toBe(0);
+    const all = [
+      'prob_background.nii.gz',
+      'prob_enhancing.nii.gz',
+      'prob_ncr_net.nii.gz',
+      'prob_oedema.nii.gz',
+      'report.json',
+      'seg.nii.gz',
+      'unc_core.nii.gz',
+      'unc_enhance.nii.gz',
+      'unc_whole.nii.gz',
+    ];
+    expect(readdirSync(out).sort()).toEqual(all);
+    // what a killed run leaves, and a file of the user's
+    writeFileSync(join(out, '.seg.nii.gz.0123456789ab.tmp'), 'half');
+    writeFileSync(join(out, '.report.json.abcdefabcdef.tmp'), '{');
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const report = readFileSync(join(out, 'report.json'), 'utf8');
+
+    const refused = await hadnetSegment(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `hadnet: EEXIST: hadnet segment: --out ${out} already holds seg.nii.gz, unc_whole.nii.gz, unc_core.nii.gz, ` +
+        'unc_enhance.nii.gz, prob_background.nii.gz, prob_ncr_net.nii.gz, prob_oedema.nii.gz, ' +
+        'prob_enhancing.nii.gz, report.json from an earlier run; pass --overwrite to replace them, or choose another folder\n',
+    );
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(report);
+
+    // without --uncertainty and --save-probabilities this time: the old maps must not survive
+    const again = await hadnetSegment([...args, '--overwrite', '--case-id', 'second-run']);
+    expect(again.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'report.json', 'seg.nii.gz']);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).case).toBe('second-run');
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('a folder holding only temporary leftovers of a killed run is used without --overwrite, and cleaned', async () => {
+    const out = join(folder, 'out-killed');
+    mkdirSync(out);
+    writeFileSync(join(out, '.unc_core.nii.gz.00000000abcd.tmp'), 'half');
+    const run = await hadnetSegment([
+      '--case-dir',
+      caseDir,
+      '--out',
+      out,
+      '--model',
+      model,
+      '--device',
+      'cpu',
+    ]);
+    expect(run.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['report.json', 'seg.nii.gz']);
+  });
+
+  it('names the case the same way for a case folder and its files; --case-id overrides both', async () => {
+    // this project's layout: P42/flair.nii.gz ...; BraTS 2017-2021: Brats18_X_1_flair.nii.gz ...
+    const plain = join(folder, 'P42');
+    const brats = join(folder, 'Brats18_X_1');
+    mkdirSync(plain);
+    mkdirSync(brats);
+    for (const s of ['flair', 't1', 't2'] as const) {
+      writeFileSync(join(plain, `${s}.nii.gz`), writeNifti(volumes[s]));
+      writeFileSync(join(brats, `Brats18_X_1_${s}.nii`), writeNifti(volumes[s], { gzip: false }));
+    }
+    const caseOf = async (inputs: string[], extra: string[] = []) => {
+      const run = await hadnetSegment([
+        ...inputs,
+        '--out',
+        join(folder, 'out-ids'),
+        '--overwrite',
+        '--model',
+        model,
+        '--device',
+        'cpu',
+        '--json',
+        ...extra,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout).case as string;
+    };
+    const files = (dir: string, name: (s: string) => string) =>
+      ['flair', 't1', 't2'].flatMap((s) => [`--${s}`, join(dir, name(s))]);
+    expect(await caseOf(['--case-dir', plain])).toBe('P42');
+    expect(await caseOf(files(plain, (s) => `${s}.nii.gz`))).toBe('P42');
+    expect(await caseOf(['--case-dir', brats])).toBe('Brats18_X_1');
+    expect(await caseOf(files(brats, (s) => `Brats18_X_1_${s}.nii`))).toBe('Brats18_X_1');
+    expect(await caseOf(['--case-dir', brats], ['--case-id', 'P-0042'])).toBe('P-0042');
+    expect(
+      await caseOf(
+        files(plain, (s) => `${s}.nii.gz`),
+        ['--case-id=P 42'],
+      ),
+    ).toBe('P 42');
+  });
+
+  it('accepts -- as the end of options; an argument after it is no option', async () => {
+    const out = join(folder, 'out-dashes');
+    const args = ['--case-dir', caseDir, '--out', out, '--model', model, '--device', 'cpu'];
+    const run = await hadnetSegment([...args, '--']);
+    expect(run.code).toBe(0);
+    const after = await hadnetSegment([...args, '--overwrite', '--', '--json']);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/^hadnet segment: unexpected argument '--json'; files go after --flair/);
+  });
+
   it.skipIf(cudaInstalled)(
     "with the default device 'auto', warns on stderr that CUDA could not start and what ran instead",
     async () => {
@@ -289,6 +414,11 @@ describe('hadnet segment', () => {
     ],
     ['an unknown option', ['--case-dir', 'x', '--out', 'y', '--fast'], /unknown option --fast/],
     ['a flag without its value', ['--out', 'y', '--flair'], /--flair needs a value/],
+    [
+      'an empty --case-id',
+      ['--case-dir', 'x', '--out', 'y', '--case-id', ' '],
+      /--case-id must be a non-empty name/,
+    ],
   ];
   for (const [name, args, message] of usage) {
     it(`exits 2 on ${name}, with the usage`, async () => {

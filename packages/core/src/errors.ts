@@ -15,7 +15,8 @@ export type HadnetErrorCode =
   | 'INVALID_MODEL'
   | 'INVALID_RUN'
   | 'INVALID_MANIFEST'
-  | 'COHORT_INCOMPLETE';
+  | 'COHORT_INCOMPLETE'
+  | 'EVALUATION_INCOMPLETE';
 
 /** Base class of hadnet's own errors. Match on `code`, not on the class name. */
 export class HadnetError extends Error {

@@ -29,12 +29,16 @@ ${Object.entries(commands)
 Global options:
   --debug    print stack traces and debug messages
   --help     this text; 'hadnet <command> --help' for a command's options
+  --         end of options: what follows is never read as an option (a file named -x.nii)
 
 Exit codes: 0 done, 1 bad input or a failure at run time, 2 usage error.`;
 
 async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug');
-  const args = argv.filter((a) => a !== '--debug');
+  // global options count only before `--`, which ends the options (`hadnet info -- --debug` reads a file)
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  const debug = options.includes('--debug');
+  const args = [...options.filter((a) => a !== '--debug'), ...(end === -1 ? [] : argv.slice(end))];
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help}\n`);
@@ -47,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const commandOptions = end === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (commandOptions.includes('--help') || commandOptions.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;
   }

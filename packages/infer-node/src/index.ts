@@ -7,3 +7,4 @@ export * from './io/save.js';
 export * from './runtime/onnxruntime.js';
 export * from './segment.js';
 export * from './cohort/index.js';
+export * from './io/output-path.js';

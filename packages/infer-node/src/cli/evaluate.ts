@@ -1,30 +1,23 @@
 /**
  * `hadnet evaluate`: scores predicted label maps against reference ones (Dice, HD95, sensitivity,
  * specificity, volumes per region; QU-BraTS uncertainty scores when maps are given), for one case
- * or for every case two folders share. Depends on @hadnet/core's metrics, io/load and node:fs.
+ * or for every truth case of a folder (evaluate-folders.ts). Depends on @hadnet/core's metrics,
+ * ../io and the files beside it.
  */
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  evaluateSegmentation,
-  evaluationsCsv,
-  log,
-  meanEvaluation,
-  REGIONS,
-  type Region,
-  ModalityMismatchError,
-  type LabelConvention,
-  type SegmentationEvaluation,
-  type UncertaintyScore,
-  type Volume,
-} from '@hadnet/core';
+import { evaluateSegmentation, evaluationsCsv, REGIONS, type LabelConvention } from '@hadnet/core';
+import { writeTextAtomic } from '../cohort/write-atomic.js';
 import { loadVolume } from '../io/load.js';
+import { checkOutputFile, outputError } from '../io/output-path.js';
+import { evaluateFolders } from './evaluate-folders.js';
+import { byRegion, regionTable, uncertaintyTable } from './evaluate-format.js';
+import { parseArgs } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 const USAGE = `Usage:
   hadnet evaluate --pred FILE --truth FILE [--labels brats|brats2023] [--mask FILE]
                   [--unc-whole FILE --unc-core FILE --unc-enhance FILE] [--csv FILE] [--json]
-  hadnet evaluate --pred-dir DIR --truth-dir DIR [--labels brats|brats2023] [--csv FILE] [--json]
+  hadnet evaluate --pred-dir DIR --truth-dir DIR [--labels brats|brats2023] [--skip-missing]
+                  [--csv FILE] [--json]
 
 Scores predicted BraTS label maps against reference ones, per region (ET, TC, WT): Dice, 95 %
 Hausdorff distance in mm, sensitivity, specificity and volumes in mL, as CONTRACTS.md defines them.
@@ -38,51 +31,71 @@ Options:
                               QU-BraTS uncertainty maps (0-100) for WT, TC and ET: adds their areas
                               under the filtered Dice, FTP and FTN curves and the combined score
   --pred-dir DIR, --truth-dir DIR
-                              every case found in both folders, as case folders <case>/seg.nii.gz or
-                              files <case>*.nii.gz, matched by case id. A truth case folder holding
-                              flair/t1/t1ce/t2.nii.gz gives the brain mask (their non-zero union); a
-                              pred case folder holding unc_whole/unc_core/unc_enhance.nii.gz is
-                              scored for uncertainty too. Prints every case and the means.
-  --csv FILE                  also write one row per case (and the means) as CSV
+                              every truth case, found as case folders <case>/seg.nii.gz or files
+                              <case>*.nii.gz, with its prediction matched by case id. A truth case
+                              folder holding flair/t1/t1ce/t2.nii.gz gives the brain mask (their
+                              non-zero union); a pred case folder holding unc_whole/unc_core/
+                              unc_enhance.nii.gz is scored for uncertainty too. Prints every case
+                              and the means. A case whose prediction is missing or unusable is
+                              listed with its reason and enters the mean with the worst scores
+                              (Dice 0, HD95 the grid's diagonal, 373.13 mm on the BraTS grid), as
+                              BraTS rankings count it; one whose truth is unusable is listed and
+                              left out. Any such case makes the exit code 1, after the output.
+  --skip-missing              truth cases without any prediction file are skipped (listed, not
+                              scored), for a prediction folder that holds a subset on purpose
+  --csv FILE                  also write one row per case (and the means) as CSV, with the columns
+                              status (scored, penalised, excluded, mean) and error; FILE's folder
+                              must exist
   --json                      print one JSON object: { regions: { ET, TC, WT }, uncertainty? } for
-                              one case; { cases: [...], mean, skipped } for folders`;
+                              one case; { cases: [...], mean, skipped, failed, counts } for folders
+  --                          end of options (nothing may follow: every file goes after its flag)`;
 
-const VALUE_FLAGS = {
-  '--pred': 'pred',
-  '--truth': 'truth',
-  '--labels': 'labels',
-  '--mask': 'mask',
-  '--unc-whole': 'uncWhole',
-  '--unc-core': 'uncCore',
-  '--unc-enhance': 'uncEnhance',
-  '--pred-dir': 'predDir',
-  '--truth-dir': 'truthDir',
-  '--csv': 'csv',
-} as const;
-type Flag = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS];
-type Args = Partial<Record<Flag, string>> & { json: boolean };
+const VALUE_FLAGS = [
+  '--pred',
+  '--truth',
+  '--labels',
+  '--mask',
+  '--unc-whole',
+  '--unc-core',
+  '--unc-enhance',
+  '--pred-dir',
+  '--truth-dir',
+  '--csv',
+];
+const SWITCHES = ['--json', '--skip-missing'];
 
-const UNCERTAINTY_FILES: Record<Region, string> = { WT: 'unc_whole', TC: 'unc_core', ET: 'unc_enhance' };
-const SEQUENCE_FILES = ['flair', 't1', 't1ce', 't2'];
-
-/** One case of a folder evaluation. */
-interface CaseFiles {
-  id: string;
-  pred: string;
-  truth: string;
-  /** Sequences beside the truth, whose non-zero union is the brain mask. */
-  sequences: string[];
-  uncertainty?: Record<Region, string>;
+/** The flags, by what they hold. */
+interface Args {
+  pred?: string;
+  truth?: string;
+  labels?: string;
+  mask?: string;
+  uncWhole?: string;
+  uncCore?: string;
+  uncEnhance?: string;
+  predDir?: string;
+  truthDir?: string;
+  csv?: string;
+  json: boolean;
+  skipMissing: boolean;
 }
 
 export const evaluateCommand: Command = {
   summary: 'score predicted label maps against reference ones (Dice, HD95, QU-BraTS)',
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv);
+    const args = readArgs(argv);
     const labelConvention = (args.labels ?? 'brats') as LabelConvention;
+    if (args.csv !== undefined) await checkOutputFile('hadnet evaluate: --csv', args.csv);
     if (args.predDir !== undefined) {
-      await evaluateFolders(args, labelConvention);
+      await evaluateFolders({
+        predDir: args.predDir,
+        truthDir: args.truthDir!,
+        labelConvention,
+        csv: args.csv,
+        json: args.json,
+        skipMissing: args.skipMissing,
+      });
       return;
     }
 
@@ -104,7 +117,10 @@ export const evaluateCommand: Command = {
       names: { pred: args.pred, truth: args.truth, brainMask: args.mask, uncertainty: uncFlags },
     });
     if (args.csv !== undefined) {
-      await writeAtomically(args.csv, evaluationsCsv([{ case: args.pred!, result }]));
+      const text = evaluationsCsv([{ case: args.pred!, result }]);
+      await writeTextAtomic(args.csv, text).catch((error: unknown) => {
+        throw outputError('hadnet evaluate', 'cannot write --csv', args.csv!, error);
+      });
     }
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -124,29 +140,27 @@ export const evaluateCommand: Command = {
 };
 
 /** Reads the flags; every usage error is found here, before any file is read. */
-function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i]];
-    if (flag === '--json' && inline === undefined) {
-      args.json = true;
-      continue;
-    }
-    const key = VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS];
-    if (key === undefined) {
-      throw new UsageError(
-        flag.startsWith('-')
-          ? `unknown option ${flag}`
-          : `unexpected argument '${flag}'; files go after their flag`,
-      );
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`${flag} needs a value`);
-    }
-    if (args[key] !== undefined) throw new UsageError(`${flag} given twice`);
-    args[key] = value;
-  }
+function readArgs(argv: string[]): Args {
+  const { flags } = parseArgs(argv, {
+    values: VALUE_FLAGS,
+    switches: SWITCHES,
+    strayHint: 'files go after their flag',
+  });
+  const value = (flag: string) => flags.get(flag) as string | undefined;
+  const args: Args = {
+    pred: value('--pred'),
+    truth: value('--truth'),
+    labels: value('--labels'),
+    mask: value('--mask'),
+    uncWhole: value('--unc-whole'),
+    uncCore: value('--unc-core'),
+    uncEnhance: value('--unc-enhance'),
+    predDir: value('--pred-dir'),
+    truthDir: value('--truth-dir'),
+    csv: value('--csv'),
+    json: flags.has('--json'),
+    skipMissing: flags.has('--skip-missing'),
+  };
 
   const single = args.pred !== undefined || args.truth !== undefined;
   const folders = args.predDir !== undefined || args.truthDir !== undefined;
@@ -164,6 +178,7 @@ function parseArgs(argv: string[]): Args {
       '--mask and --unc-* go with --pred/--truth; with folders, each case folder supplies its own',
     );
   }
+  if (single && args.skipMissing) throw new UsageError('--skip-missing goes with --pred-dir/--truth-dir');
   if (unc !== 0 && unc !== 3) {
     throw new UsageError('give all three of --unc-whole, --unc-core, --unc-enhance, or none');
   }
@@ -171,239 +186,4 @@ function parseArgs(argv: string[]): Args {
     throw new UsageError(`--labels must be brats or brats2023; got '${args.labels}'`);
   }
   return args;
-}
-
-/** Evaluates every case the two folders share, then prints the cases and their means. */
-async function evaluateFolders(args: Args, labelConvention: LabelConvention): Promise<void> {
-  const { cases, skipped } = await matchCases(args.predDir!, args.truthDir!);
-  if (cases.length === 0) {
-    throw new RangeError(
-      `hadnet evaluate: no case found in both --pred-dir ${args.predDir} and --truth-dir ${args.truthDir}; ` +
-        'expected case folders <case>/seg.nii.gz or files <case>*.nii.gz with matching case ids',
-    );
-  }
-  for (const [side, ids] of Object.entries(skipped)) {
-    if (ids.length > 0) {
-      log.warn(
-        `evaluate: ${ids.length} case(s) only in the ${side} folder, skipped: ${ids.slice(0, 5).join(', ')}`,
-      );
-    }
-  }
-
-  // one case at a time, so that memory holds one case
-  const rows: { id: string; files: CaseFiles; brainMask: string; result: SegmentationEvaluation }[] = [];
-  for (const [n, files] of cases.entries()) {
-    progress(n, cases.length, files.id);
-    const [pred, truth] = await Promise.all([loadVolume(files.pred), loadVolume(files.truth)]);
-    const brainMask = await unionMask(files.sequences, truth, files.truth);
-    const uncertainty = files.uncertainty
-      ? await loadByRegion((r) => loadVolume(files.uncertainty![r]))
-      : undefined;
-    const result = evaluateSegmentation({
-      pred,
-      truth,
-      labelConvention,
-      brainMask,
-      uncertainty,
-      names: {
-        pred: files.pred,
-        truth: files.truth,
-        brainMask: `non-zero union of ${files.sequences.join(', ')}`,
-        uncertainty: files.uncertainty,
-      },
-    });
-    rows.push({ id: files.id, files, brainMask: brainMask ? 'sequences' : 'none', result });
-  }
-  progress(cases.length, cases.length, 'done');
-
-  const mean = meanEvaluation(rows.map((r) => r.result));
-  if (args.csv !== undefined) {
-    const csvRows = [...rows.map((r) => ({ case: r.id, result: r.result })), { case: 'mean', result: mean }];
-    await writeAtomically(args.csv, evaluationsCsv(csvRows));
-  }
-  if (args.json) {
-    const out = rows.map(({ id, files, brainMask, result }) => ({
-      case: id,
-      pred: files.pred,
-      truth: files.truth,
-      brainMask,
-      ...result,
-    }));
-    process.stdout.write(`${JSON.stringify({ cases: out, mean, skipped })}\n`);
-    return;
-  }
-  const header =
-    `${'case'.padEnd(28)}${REGIONS.map((r) => `Dice ${r}`.padStart(9)).join('')}` +
-    REGIONS.map((r) => `HD95 ${r}`.padStart(9)).join('');
-  const line = (id: string, r: SegmentationEvaluation) =>
-    `${id.padEnd(28)}${REGIONS.map((g) => fixed(r.regions[g].dice, 4).padStart(9)).join('')}` +
-    REGIONS.map((g) => fixed(r.regions[g].hd95, 2).padStart(9)).join('');
-  const lines = [header, ...rows.map((r) => line(r.id, r.result)), line(`mean of ${rows.length}`, mean)];
-  if (mean.uncertainty) {
-    lines.push('', 'mean uncertainty scores (QU-BraTS)', ...uncertaintyTable(mean.uncertainty));
-  }
-  if (args.csv !== undefined) lines.push('', `CSV written to ${args.csv}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-/** A case in one folder: its id, its label map and what lies beside it. */
-interface Candidate {
-  id: string;
-  file: string;
-  sequences: string[];
-  uncertainty?: Record<Region, string>;
-}
-
-/** A folder's candidate cases: case folders holding seg.nii(.gz), and .nii(.gz) files. */
-async function listCases(dir: string, side: 'pred' | 'truth'): Promise<Candidate[]> {
-  const out: Candidate[] = [];
-  const exists = async (path: string) => (await stat(path).catch(() => undefined))?.isFile() ?? false;
-  for (const name of (await readdir(dir)).sort()) {
-    const path = join(dir, name);
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      const seg = ['seg.nii.gz', 'seg.nii'].map((f) => join(path, f));
-      const file = (await exists(seg[0])) ? seg[0] : (await exists(seg[1])) ? seg[1] : undefined;
-      if (file === undefined) continue;
-      const sequences: string[] = [];
-      if (side === 'truth') {
-        for (const s of SEQUENCE_FILES)
-          if (await exists(join(path, `${s}.nii.gz`))) sequences.push(join(path, `${s}.nii.gz`));
-      }
-      const unc = byRegion((r) => join(path, `${UNCERTAINTY_FILES[r]}.nii.gz`));
-      const withUnc =
-        side === 'pred' && (await Promise.all(REGIONS.map((r) => exists(unc[r])))).every(Boolean);
-      out.push({ id: name, file, sequences, uncertainty: withUnc ? unc : undefined });
-    } else if (info.isFile() && /\.nii(\.gz)?$/.test(name)) {
-      out.push({ id: name.replace(/\.nii(\.gz)?$/, ''), file: path, sequences: [] });
-    }
-  }
-  return out;
-}
-
-/**
- * Pairs the two folders' cases by id: equal ids, or one id followed by `_`, `-` or `.` and more
- * (`Brats18_X_1` matches `Brats18_X_1_seg.nii.gz`, not `Brats18_X_10.nii.gz`). The case is named
- * by the shorter id.
- */
-async function matchCases(predDir: string, truthDir: string) {
-  const [preds, truths] = await Promise.all([listCases(predDir, 'pred'), listCases(truthDir, 'truth')]);
-  const related = (a: string, b: string) =>
-    a === b || a.startsWith(`${b}_`) || a.startsWith(`${b}-`) || a.startsWith(`${b}.`);
-  const cases: CaseFiles[] = [];
-  const usedPreds = new Set<string>();
-  for (const t of truths) {
-    const exact = preds.filter((p) => p.id === t.id);
-    const found = exact.length > 0 ? exact : preds.filter((p) => related(p.id, t.id) || related(t.id, p.id));
-    if (found.length === 0) continue;
-    if (found.length > 1) {
-      throw new RangeError(
-        `hadnet evaluate: truth case ${t.id} matches ${found.length} predictions (${found.map((p) => p.file).join(', ')}); rename them apart`,
-      );
-    }
-    const p = found[0];
-    if (usedPreds.has(p.file)) {
-      throw new RangeError(
-        `hadnet evaluate: prediction ${p.file} matches more than one truth case; rename them apart`,
-      );
-    }
-    usedPreds.add(p.file);
-    const id = p.id.length < t.id.length ? p.id : t.id;
-    cases.push({ id, pred: p.file, truth: t.file, sequences: t.sequences, uncertainty: p.uncertainty });
-  }
-  const matchedTruths = new Set(cases.map((c) => c.truth));
-  return {
-    cases,
-    skipped: {
-      pred: preds.filter((p) => !usedPreds.has(p.file)).map((p) => p.id),
-      truth: truths.filter((t) => !matchedTruths.has(t.file)).map((t) => t.id),
-    },
-  };
-}
-
-/** The non-zero union of the sequences, on the truth's grid; undefined without sequences. */
-async function unionMask(files: string[], truth: Volume, truthFile: string): Promise<Volume | undefined> {
-  if (files.length === 0) return undefined;
-  const mask = new Uint8Array(truth.data.length);
-  for (const file of files) {
-    const image = await loadVolume(file);
-    const sameAffine = image.affine.every((row, r) =>
-      row.every((x, c) => Math.abs(x - truth.affine[r][c]) <= 1e-3),
-    );
-    if (image.data.length !== mask.length || image.shape.join() !== truth.shape.join() || !sameAffine) {
-      throw new ModalityMismatchError(
-        `hadnet evaluate: ${file} (for the brain mask) and ${truthFile} are on different grids: ` +
-          `shape [${image.shape.join(', ')}] vs [${truth.shape.join(', ')}]${sameAffine ? '' : ', affines differ'}`,
-      );
-    }
-    for (let v = 0; v < mask.length; v++) if (image.data[v] !== 0) mask[v] = 1;
-  }
-  return { data: mask, shape: truth.shape, spacing: truth.spacing, affine: truth.affine };
-}
-
-/** Writes text under a temporary name, then renames it into place. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-function regionTable(result: SegmentationEvaluation): string[] {
-  const head = ['region', 'Dice', 'HD95 mm', 'sensitivity', 'specificity', 'pred mL', 'truth mL'];
-  const rows = REGIONS.map((r) => {
-    const m = result.regions[r];
-    return [
-      r,
-      fixed(m.dice, 4),
-      fixed(m.hd95, 2),
-      fixed(m.sensitivity, 4),
-      fixed(m.specificity, 4),
-      fixed(m.volumeMl.pred, 2),
-      fixed(m.volumeMl.truth, 2),
-    ];
-  });
-  return [head, ...rows].map((cells) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(8) : c.padStart(13))).join(''),
-  );
-}
-
-function uncertaintyTable(scores: Partial<Record<Region, UncertaintyScore>>): string[] {
-  const head = ['region', 'AUC Dice', 'AUC FTP', 'AUC FTN', 'score'];
-  const rows = REGIONS.filter((r) => scores[r]).map((r) => {
-    const u = scores[r]!;
-    return [r, fixed(u.aucDice, 4), fixed(u.aucFtp, 4), fixed(u.aucFtn, 4), fixed(u.score, 4)];
-  });
-  return [head, ...rows].map((cells) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(8) : c.padStart(11))).join(''),
-  );
-}
-
-/** Progress on stderr: a bar on a terminal, plain lines otherwise. */
-function progress(done: number, total: number, label: string): void {
-  if (process.stderr.isTTY) {
-    const width = 24;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label.padEnd(30)}`,
-    );
-    if (done === total) process.stderr.write('\n');
-  } else if (done < total) {
-    process.stderr.write(`hadnet: evaluate: case ${done + 1}/${total} ${label}\n`);
-  }
-}
-
-const fixed = (x: number, digits: number) => x.toFixed(digits);
-
-function byRegion<T>(f: (region: Region) => T): Record<Region, T> {
-  return { ET: f('ET'), TC: f('TC'), WT: f('WT') };
-}
-
-async function loadByRegion(f: (region: Region) => Promise<Volume>): Promise<Record<Region, Volume>> {
-  const volumes = await Promise.all(REGIONS.map(f));
-  return byRegion((r) => volumes[REGIONS.indexOf(r)]);
 }

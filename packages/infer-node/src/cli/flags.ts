@@ -1,6 +1,7 @@
 /**
- * Flag parsing shared by `hadnet segment` and `hadnet segment-cohort`: flags by name, and the
- * segment() options both commands take. Depends on @hadnet/core and ./run.js.
+ * Command-line parsing shared by every `hadnet` command (flags by name, operands, `--` as the end
+ * of options), and the segment() options `hadnet segment` and `hadnet segment-cohort` both take.
+ * Depends on @hadnet/core and ./run.js.
  */
 import { DEVICES, type Device, type LabelConvention, type SegmentOptions } from '@hadnet/core';
 import { UsageError } from './run.js';
@@ -13,19 +14,43 @@ export interface FlagSpec {
   values: readonly string[];
   /** Flags that take none. */
   switches: readonly string[];
-  /** Appended to the message for a stray argument that is not a flag. */
+  /** Whether the command takes operands (arguments that are not flags, such as `hadnet info FILE`). */
+  operands?: boolean;
+  /** Appended to the message for a stray argument when the command takes no operands. */
   strayHint?: string;
 }
 
+/** A parsed command line. */
+export interface ParsedArgs {
+  /** Flags by name: a value for each value flag, `true` for each switch. */
+  flags: Map<string, string | true>;
+  /** The operands, in order: arguments that are not flags, and everything after `--`. */
+  operands: string[];
+}
+
 /**
- * Flags by name: a value for each value flag, `true` for each switch.
- * @throws UsageError for an unknown option, a stray argument, a missing value or a repeated flag
+ * Reads a command line by its spec. `--` ends the options: every argument after it is an operand,
+ * even one that starts with `-` (`hadnet info -- -x.nii`). A value flag's value may start with a
+ * single `-` (`--flair -x.nii`); one that starts with `--` goes inline (`--flair=--x.nii`).
+ * @param argv - the arguments after the command's name
+ * @param spec - the flags the command accepts
+ * @throws UsageError for an unknown option, a missing value, a repeated flag, or an operand given
+ *   to a command that takes none
  */
-export function parseFlags(argv: string[], spec: FlagSpec): Map<string, string | true> {
+export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const flags = new Map<string, string | true>();
+  const operands: string[] = [];
   for (let a = 0; a < argv.length; a++) {
+    if (argv[a] === '--') {
+      operands.push(...argv.slice(a + 1));
+      break;
+    }
     const [flag, inline] =
       argv[a].startsWith('--') && argv[a].includes('=') ? argv[a].split(/=(.*)/s) : [argv[a]];
+    if (!flag.startsWith('-') || flag === '-') {
+      operands.push(argv[a]);
+      continue;
+    }
     if (flags.has(flag)) throw new UsageError(`${flag} is given twice`);
     if (spec.switches.includes(flag) && inline === undefined) {
       flags.set(flag, true);
@@ -36,14 +61,15 @@ export function parseFlags(argv: string[], spec: FlagSpec): Map<string, string |
       }
       flags.set(flag, value);
     } else {
-      throw new UsageError(
-        flag.startsWith('-')
-          ? `unknown option ${flag}`
-          : `unexpected argument '${flag}'${spec.strayHint === undefined ? '' : `; ${spec.strayHint}`}`,
-      );
+      throw new UsageError(`unknown option ${flag}`);
     }
   }
-  return flags;
+  if (!spec.operands && operands.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${operands[0]}'${spec.strayHint === undefined ? '' : `; ${spec.strayHint}`}`,
+    );
+  }
+  return { flags, operands };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type VoxelArray,
 } from '@hadnet/core';
 import { readVolumeFiles } from '../io/load.js';
+import { parseArgs } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 /** The `--json` output, field for field as CONTRACTS.md pins it. */
@@ -43,19 +44,19 @@ export interface InfoReport {
 export const infoCommand: Command = {
   summary: 'print the header summary of a NIfTI file',
   usage: `Usage: hadnet info FILE [--json]
+       hadnet info [--json] -- FILE      (a FILE whose name starts with '-')
 
 Prints the header of a NIfTI-1 or NIfTI-2 file (.nii, .nii.gz, or a .hdr/.img pair) and the
 minimum, maximum and mean of its scaled values over all its volumes.
 
 Options:
   --json    print one JSON object: { file, format, dims, pixdim, datatype, byteOrder, qformCode,
-            sformCode, affine, affineSource, axisCodes, sclSlope, sclInter, min, max, mean, nonFinite }`,
+            sformCode, affine, affineSource, axisCodes, sclSlope, sclInter, min, max, mean, nonFinite }
+  --        end of options: what follows is the FILE, even when it starts with '-'`,
   async run(argv) {
-    // Arguments: one file, optionally --json.
-    const json = argv.includes('--json');
-    const unknown = argv.filter((a) => a.startsWith('-') && a !== '--json');
-    if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}; options: --json`);
-    const files = argv.filter((a) => !a.startsWith('-'));
+    // Arguments: one file, optionally --json; `--` ends the options (a file named -x.nii).
+    const { flags, operands: files } = parseArgs(argv, { values: [], switches: ['--json'], operands: true });
+    const json = flags.has('--json');
     if (files.length !== 1) {
       throw new UsageError(files.length === 0 ? 'missing FILE' : `expected one FILE; got ${files.length}`);
     }

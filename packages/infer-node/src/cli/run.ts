@@ -1,6 +1,7 @@
 /**
  * The frame every `hadnet` command runs in: exit codes and the one-line error format of
- * CONTRACTS.md (`hadnet: <ERROR_CODE>: <message>` on stderr, exit 1; usage errors exit 2).
+ * CONTRACTS.md (`hadnet: <ERROR_CODE>: <message>` on stderr, exit 1; usage errors exit 2), and the
+ * logger that prints warnings on stderr, each distinct line once.
  */
 import { HadnetError, setLogger } from '@hadnet/core';
 
@@ -37,11 +38,18 @@ export async function runCommand(
   argv: string[],
   { debug }: { debug: boolean },
 ): Promise<number> {
+  // each warning once per command: a reader that parses a header twice, or once per volume of a
+  // 4D file, would otherwise repeat the same line
+  const warned = new Set<string>();
   setLogger(
     {
       debug: (m) => process.stderr.write(`hadnet: debug: ${m}\n`),
       info: (m) => process.stderr.write(`hadnet: ${m}\n`),
-      warn: (m) => process.stderr.write(`hadnet: warning: ${m}\n`),
+      warn: (m) => {
+        if (warned.has(m)) return;
+        warned.add(m);
+        process.stderr.write(`hadnet: warning: ${m}\n`);
+      },
       error: (m) => process.stderr.write(`hadnet: error: ${m}\n`),
     },
     debug ? 'debug' : 'warn',

@@ -16,7 +16,7 @@ import {
   type CohortProgress,
   type ResolvedShard,
 } from '../cohort/index.js';
-import { parseFlags, segmentOptionsFromFlags } from './flags.js';
+import { parseArgs, segmentOptionsFromFlags } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 const usage = `Usage: hadnet segment-cohort --manifest FILE|DIR --out DIR [options]
@@ -141,7 +141,7 @@ export const segmentCohortCommand: Command = {
   usage,
   async run(argv) {
     // arguments
-    const flags = parseFlags(argv, { values: VALUE_FLAGS, switches: SWITCHES });
+    const { flags } = parseArgs(argv, { values: VALUE_FLAGS, switches: SWITCHES });
     const out = flags.get('--out') as string | undefined;
     if (out === undefined) throw new UsageError('missing --out DIR');
     const json = flags.has('--json');

@@ -7,8 +7,10 @@
 import { basename, resolve } from 'node:path';
 import type { SegmentProgress, Sequence } from '@hadnet/core';
 import { caseInputs } from '../cohort/case-inputs.js';
-import { segment, writeSegmentation } from '../segment.js';
-import { parseFlags, segmentOptionsFromFlags } from './flags.js';
+import { checkOutputFolder, OutputPathError } from '../io/output-path.js';
+import { segment, segmentationFilesIn, writeSegmentation } from '../segment.js';
+import { caseId } from './case-id.js';
+import { parseArgs, segmentOptionsFromFlags } from './flags.js';
 import { UsageError, type Command } from './run.js';
 
 const usage = `Usage: hadnet segment --t1 F --t2 F --flair F [--t1ce F] --out DIR [options]
@@ -22,8 +24,15 @@ Inputs:
                         NIfTI files (.nii, .nii.gz); the model's card says which it needs
   --case-dir DIR        find them in DIR: flair/t1/t1ce/t2.nii.gz, <case>_flair.nii.gz ...
                         (BraTS 2017-2021) or <case>-t2f/-t1n/-t1c/-t2w.nii.gz (BraTS 2023+)
+  --case-id ID          the case id in report.json (default: the --case-dir folder's name, else
+                        <case> of a FLAIR named <case>_flair/<case>-t2f.nii.gz, else the FLAIR's
+                        folder for flair.nii.gz, else the FLAIR's name without .nii/.nii.gz)
 Output:
-  --out DIR             writes DIR/seg.nii.gz (uint8, on the FLAIR's grid) and DIR/report.json
+  --out DIR             writes DIR/seg.nii.gz (uint8, on the FLAIR's grid) and DIR/report.json;
+                        checked before segmenting: a DIR that already holds hadnet's outputs is
+                        refused unless --overwrite is given
+  --overwrite           replace an earlier run's outputs in DIR; those this run does not write
+                        (unc_*, prob_*) and temporary files of a killed run are removed
   --uncertainty         also DIR/unc_whole.nii.gz, unc_core.nii.gz, unc_enhance.nii.gz (0-100)
   --save-probabilities  also DIR/prob_background, prob_ncr_net, prob_oedema, prob_enhancing.nii.gz
   --labels brats|brats2023
@@ -35,7 +44,8 @@ Model and device:
                         where the model runs (default auto: CUDA, then WebGPU, then CPU)
   --overlap X           tile overlap in [0, 1) for models run in tiles (default 0.5)
   --tta                 test-time mirroring: 8 passes, probabilities averaged
-  --strict              refuse inputs that do not look skull-stripped or co-registered`;
+  --strict              refuse inputs that do not look skull-stripped or co-registered
+  --                    end of options (nothing may follow: every input goes after its flag)`;
 
 const VALUE_FLAGS = [
   '--flair',
@@ -48,8 +58,9 @@ const VALUE_FLAGS = [
   '--device',
   '--overlap',
   '--labels',
+  '--case-id',
 ];
-const SWITCHES = ['--tta', '--uncertainty', '--save-probabilities', '--json', '--strict'];
+const SWITCHES = ['--tta', '--uncertainty', '--save-probabilities', '--json', '--strict', '--overwrite'];
 
 /** The inputs: from --case-dir (symbolic links included), then the single-file flags (which win). */
 async function findInputs(flags: Map<string, string | true>): Promise<Partial<Record<Sequence, string>>> {
@@ -60,16 +71,6 @@ async function findInputs(flags: Map<string, string | true>): Promise<Partial<Re
   }
   const caseDir = flags.get('--case-dir') as string | undefined;
   return caseInputs({ id: caseDir ?? 'case', dir: caseDir, inputs: single });
-}
-
-/** The case's name for the report: the case folder's, or the FLAIR's name without its sequence suffix. */
-function caseName(flags: Map<string, string | true>, inputs: Partial<Record<Sequence, string>>): string {
-  const caseDir = flags.get('--case-dir') as string | undefined;
-  if (caseDir !== undefined) return basename(resolve(caseDir));
-  const file = inputs.flair ?? Object.values(inputs)[0] ?? 'case';
-  const stem = basename(file).replace(/\.nii(\.gz)?$/i, '');
-  const trimmed = stem.replace(/([_-](flair|t1|t1ce|t2|t2f|t1n|t1c|t2w))$/i, '');
-  return trimmed === stem && /^(flair|t1|t1ce|t2)$/i.test(stem) ? basename(resolve(file, '..')) : trimmed;
 }
 
 /**
@@ -115,7 +116,7 @@ export const segmentCommand: Command = {
   usage,
   async run(argv) {
     // arguments: inputs, output folder, options
-    const flags = parseFlags(argv, {
+    const { flags } = parseArgs(argv, {
       values: VALUE_FLAGS,
       switches: SWITCHES,
       strayHint: 'files go after --flair, --t1, ...',
@@ -127,13 +128,35 @@ export const segmentCommand: Command = {
         'no input: give --case-dir DIR, or --flair, --t1 and --t2 (and --t1ce for a teacher model)',
       );
     }
+    const id = flags.get('--case-id') as string | undefined;
+    if (id !== undefined && (id.trim() === '' || [...id].some((c) => c.charCodeAt(0) < 32))) {
+      throw new UsageError(
+        `--case-id must be a non-empty name without control characters; got ${JSON.stringify(id)}`,
+      );
+    }
     const options = segmentOptionsFromFlags(flags);
     const json = flags.has('--json');
+
+    // the output folder, before any work: not a file, and no earlier outputs unless --overwrite
+    if ((await checkOutputFolder('hadnet segment: --out', out)) === 'folder' && !flags.has('--overwrite')) {
+      const { outputs } = await segmentationFilesIn(out);
+      if (outputs.length > 0) {
+        throw new OutputPathError(
+          'EEXIST',
+          out,
+          `hadnet segment: --out ${out} already holds ${outputs.join(', ')} from an earlier run; ` +
+            'pass --overwrite to replace them, or choose another folder',
+        );
+      }
+    }
     const inputs = await findInputs(flags);
 
     // segment, then write every file at once
     const result = await segment(inputs, { ...options, onProgress: progressReporter(process.stderr) });
-    const { files, report } = await writeSegmentation(result, out, { case: caseName(flags, inputs) });
+    const caseDir = flags.get('--case-dir') as string | undefined;
+    const { files, report } = await writeSegmentation(result, out, {
+      case: caseId({ caseId: id, caseDir, inputs }),
+    });
     if (json) {
       process.stdout.write(`${JSON.stringify({ ...report, files })}\n`);
       return;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Volume } from '@hadnet/core';
+import { OutputPathError } from './output-path.js';
 import { saveVolume } from './save.js';
 
 const volume: Volume = {
@@ -66,6 +67,14 @@ describe('saveVolume', () => {
     );
     expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await readdir(path)).toEqual([]);
+  });
+
+  it('names the path given, not the temporary file, when the folder does not exist', async () => {
+    const path = join(folder, 'no-such-folder', 'labels.nii.gz');
+    const error = await saveVolume(path, volume).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputPathError);
+    expect(error).toMatchObject({ code: 'ENOENT', path });
+    expect((error as Error).message).toBe(`saveVolume: cannot write ${path}: its folder does not exist`);
   });
 
   it('refuses names that are not NIfTI and gzip options against the name', async () => {

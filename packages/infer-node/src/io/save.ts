@@ -1,12 +1,13 @@
 /**
  * Saving volumes to NIfTI files in Node, atomically: the bytes go to a temporary file beside the
- * target, which is renamed over it only once complete. Depends on node:fs and `writeNifti` from
- * @hadnet/core.
+ * target, which is renamed over it only once complete. Depends on node:fs, ./output-path and
+ * `writeNifti` from @hadnet/core.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeNifti, type Volume, type WriteNiftiOptions } from '@hadnet/core';
+import { outputError } from './output-path.js';
 
 /** Options of {@link saveVolume}: those of `writeNifti`, with `gzip` following the file name. */
 export type SaveVolumeOptions = WriteNiftiOptions;
@@ -16,13 +17,15 @@ export type SaveVolumeOptions = WriteNiftiOptions;
  *
  * The file appears whole or not at all: the bytes are written to a temporary name in the same
  * folder (`.<name>.<random>.tmp`), flushed to disk, then renamed onto `path`, replacing any file
- * there. On any error the temporary file is removed and the error passed on; an existing file at
- * `path` is left untouched.
+ * there. On any error the temporary file is removed and the error passed on (a file-system error as
+ * an `OutputPathError` that names `path`, not the temporary name); an existing file at `path` is
+ * left untouched.
  *
  * @param path - the target, ending in `.nii.gz` (gzipped) or `.nii` (plain)
  * @param volume - the voxels and their grid
  * @param options - as for `writeNifti`; `gzip`, when given, must agree with the file name
  * @throws RangeError for a name that is neither `.nii` nor `.nii.gz`, or a `gzip` option against it
+ * @throws OutputPathError with Node's code (`ENOENT` for a missing folder, `EISDIR`, `EACCES`, ...)
  * @example
  * ```ts
  * await saveVolume('out/seg.nii.gz', { ...flair, data: labels }, { datatype: 'uint8' });
@@ -64,6 +67,6 @@ export async function saveVolume(
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    throw outputError('saveVolume', 'cannot write', path, error);
   }
 }
