@@ -24,7 +24,10 @@ export interface ParseContext {
   caller: string;
   /** The file, e.g. `'brain.nii.gz'`, or `'the input'`. */
   name: string;
-  /** Log the affine warnings (shear, sform/qform disagreement). @defaultValue true */
+  /**
+   * Log the header's warnings (bitpix, vox_offset, extensions, shear, sform/qform disagreement);
+   * a reader that parses a header twice turns them off for the first parse. @defaultValue true
+   */
   warn?: boolean;
 }
 
@@ -204,6 +207,9 @@ function finish(
   context: ParseContext,
 ): NiftiHeader {
   const where = `${context.caller}: ${context.name}`;
+  const warn = (message: string): void => {
+    if (context.warn !== false) log.warn(message);
+  };
   const headerBytes = raw.format === 'nifti1' ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES;
 
   // dim: dim[0] axes in use, each at least 1 voxel long.
@@ -229,7 +235,7 @@ function finish(
     );
   }
   if (raw.bitpix !== datatype.bitpix) {
-    log.warn(
+    warn(
       `${where}: header field bitpix is ${raw.bitpix}, but datatype ${datatype.name} has ${datatype.bitpix} ` +
         'bits per voxel; trusting datatype',
     );
@@ -244,7 +250,7 @@ function finish(
   }
   const minimum = headerBytes + EXTENDER_BYTES;
   if (raw.storage === 'single' && voxOffset < minimum) {
-    log.warn(
+    warn(
       `${where}: vox_offset ${voxOffset} would overlap the header; reading the voxels from byte ${minimum}`,
     );
     voxOffset = minimum;
@@ -313,6 +319,7 @@ function finish(
       raw.storage === 'single' ? voxOffset : bytes.length,
       byteOrder,
       where,
+      warn,
     ),
   };
 }
@@ -327,6 +334,7 @@ function listExtensions(
   end: number,
   byteOrder: 'little' | 'big',
   where: string,
+  warn: (message: string) => void,
 ): { code: number; size: number }[] | undefined {
   if (bytes.length < end || bytes.length < headerBytes + EXTENDER_BYTES) return undefined;
   const extensions: { code: number; size: number }[] = [];
@@ -337,7 +345,7 @@ function listExtensions(
     const size = view.getInt32(at, byteOrder === 'little');
     const code = view.getInt32(at + 4, byteOrder === 'little');
     if (size < 8 || at + size > end) {
-      log.warn(
+      warn(
         `${where}: header extension at byte ${at} claims ${size} bytes, which do not fit before byte ${end}; ignoring it and any after it`,
       );
       break;

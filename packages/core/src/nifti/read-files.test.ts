@@ -136,7 +136,23 @@ describe('readNifti: files, pairs and gzip', () => {
     });
     new DataView(bytes.buffer).setFloat32(108, 0, true);
     expect(readNifti(bytes).data[0]).toBe(9);
+    expect(warnings).toHaveLength(1); // the reader parses the header twice, and warns once
     expect(warnings[0]).toMatch(/vox_offset 0 would overlap the header; reading the voxels from byte 352/);
+  });
+
+  test('a bitpix that disagrees with datatype is warned about once', () => {
+    const warnings = captureWarnings();
+    const bytes = syntheticNifti({
+      dims: [1],
+      datatype: 2,
+      bitpix: 16,
+      dataBytes: 1,
+      voxels: (v, at) => v.setUint8(at, 5),
+    });
+    expect(readNifti(bytes).data[0]).toBe(5);
+    expect(warnings).toEqual([
+      'readNifti: the input: header field bitpix is 16, but datatype uint8 has 8 bits per voxel; trusting datatype',
+    ]);
   });
 });
 
