@@ -13,9 +13,18 @@ describe('parseModelCard', () => {
       spacingMm: [1, 1, 1],
       inputMode: 'whole',
       padMultiple: 16,
+      mirrorAxes: ['width'], // no hadnet.mirrorAxes: left-right, as hadnet trains
       training: { data: 'none: a hand-made test model', epochs: 0 },
       codeVersion: '0.1.0-test',
     });
+  });
+
+  it('reads hadnet.mirrorAxes, an empty list included', () => {
+    expect(parseModelCard(studentCard({ 'hadnet.mirrorAxes': '["depth","width"]' })).mirrorAxes).toEqual([
+      'depth',
+      'width',
+    ]);
+    expect(parseModelCard(studentCard({ 'hadnet.mirrorAxes': '[]' })).mirrorAxes).toEqual([]);
   });
 
   it('parses a tiled teacher card with class names, and ignores unknown keys', () => {
@@ -107,6 +116,16 @@ describe('parseModelCard', () => {
       'training not an object',
       { 'hadnet.training': '[1]' },
       /'hadnet.training' must be a JSON object; got "\[1\]"/,
+    ],
+    [
+      'a mirror axis that is not one',
+      { 'hadnet.mirrorAxes': '["x"]' },
+      /'hadnet.mirrorAxes' must be a JSON array of distinct axes among depth, height, width \(may be empty\); got "\[\\"x\\"\]"/,
+    ],
+    [
+      'a mirror axis twice',
+      { 'hadnet.mirrorAxes': '["width","width"]' },
+      /'hadnet.mirrorAxes' must be a JSON array of distinct axes/,
     ],
     [
       'an empty codeVersion',

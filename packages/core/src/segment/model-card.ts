@@ -7,6 +7,7 @@ import { SEQUENCES, type Sequence } from '../contracts.js';
 import { InvalidModelError } from '../errors.js';
 import type { Normalisation } from '../preprocess/normalise.js';
 import type { SpatialShape } from '../tiling/importance.js';
+import type { MirrorAxis } from '../tiling/mirror.js';
 import type { Vec3 } from '../volume.js';
 
 /** Which network a model is: the four-sequence teacher, the plain student, or the distilled one. */
@@ -37,6 +38,14 @@ export interface ModelCard {
   roiSize?: SpatialShape;
   /** `hadnet.padMultiple`: each side of the network grid is padded to a multiple of it. */
   padMultiple: number;
+  /**
+   * `hadnet.mirrorAxes` (optional key): the network-grid axes the model was trained to be
+   * mirror-invariant on, which test-time mirroring may flip (`depth` = inferior-superior,
+   * `height` = posterior-anterior, `width` = left-right, on the RAS network grid). hadnet's
+   * training flips left-right only, so mirroring other axes shows the network images it never
+   * saw. `parseModelCard` always fills it in: a card without the key gets `['width']`.
+   */
+  mirrorAxes?: MirrorAxis[];
   /** `hadnet.training`: data, split, epochs, preset, validation Dice (free-form JSON object). */
   training: Record<string, unknown>;
   /** `hadnet.codeVersion`: the hadnet version that exported the model. */
@@ -54,6 +63,7 @@ export const MODEL_CARD_KEYS = Object.freeze([
   'hadnet.inputMode',
   'hadnet.roiSize',
   'hadnet.padMultiple',
+  'hadnet.mirrorAxes',
   'hadnet.training',
   'hadnet.codeVersion',
 ] as const);
@@ -61,6 +71,10 @@ export const MODEL_CARD_KEYS = Object.freeze([
 const ROLES: readonly ModelRole[] = ['teacher', 'student', 'hadnet'];
 const MODES: readonly InputMode[] = ['whole', 'tiles'];
 const NORMALISATIONS: readonly Normalisation[] = ['hadnet', 'zscore'];
+const MIRROR_AXES: readonly MirrorAxis[] = ['depth', 'height', 'width'];
+
+/** The mirror axes of a card that has no `hadnet.mirrorAxes`: left-right, what hadnet trains with. */
+export const DEFAULT_MIRROR_AXES: readonly MirrorAxis[] = Object.freeze(['width'] as MirrorAxis[]);
 
 function bad(key: string, expected: string, got: string | undefined): InvalidModelError {
   const came = got === undefined ? 'the key is missing' : `got ${JSON.stringify(got)}`;
@@ -99,7 +113,8 @@ function positiveIntegers(metadata: Record<string, string>, key: string, expecte
  * `hadnet.classes` a JSON whole number or a JSON array of class names; `hadnet.normalisation`
  * hadnet | zscore; `hadnet.spacingMm` JSON `[x, y, z]` (mm, > 0); `hadnet.inputMode` whole | tiles;
  * `hadnet.roiSize` JSON `[depth, height, width]` (required for tiles, each a multiple of
- * `padMultiple`); `hadnet.padMultiple` a whole number >= 1; `hadnet.training` a JSON object;
+ * `padMultiple`); `hadnet.padMultiple` a whole number >= 1; `hadnet.mirrorAxes` (optional) a JSON
+ * array of distinct axes among depth, height, width; `hadnet.training` a JSON object;
  * `hadnet.codeVersion` a non-empty string. Other keys are ignored.
  * @param metadata - the model's metadata, e.g. from `readOnnxMetadata`
  * @returns the card
@@ -171,6 +186,21 @@ export function parseModelCard(metadata: Record<string, string>): ModelCard {
       throw bad('hadnet.roiSize', roiText, metadata['hadnet.roiSize']);
   }
 
+  // test-time mirroring: only the flips the model was trained with
+  let mirrorAxes = [...DEFAULT_MIRROR_AXES];
+  if (metadata['hadnet.mirrorAxes'] !== undefined) {
+    const mirrorText = `a JSON array of distinct axes among ${MIRROR_AXES.join(', ')} (may be empty)`;
+    const axes = json(metadata, 'hadnet.mirrorAxes', mirrorText);
+    if (
+      !Array.isArray(axes) ||
+      !axes.every((a) => MIRROR_AXES.includes(a)) ||
+      new Set(axes).size !== axes.length
+    ) {
+      throw bad('hadnet.mirrorAxes', mirrorText, metadata['hadnet.mirrorAxes']);
+    }
+    mirrorAxes = axes as MirrorAxis[];
+  }
+
   // provenance
   const training = json(metadata, 'hadnet.training', 'a JSON object');
   if (typeof training !== 'object' || training === null || Array.isArray(training)) {
@@ -192,6 +222,7 @@ export function parseModelCard(metadata: Record<string, string>): ModelCard {
     inputMode,
     ...(roiSize === undefined ? {} : { roiSize }),
     padMultiple,
+    mirrorAxes,
     training: training as Record<string, unknown>,
     codeVersion,
   };

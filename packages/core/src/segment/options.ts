@@ -55,8 +55,10 @@ export interface SegmentOptions {
   /** Tiles per network call. @defaultValue 1 */
   swBatchSize?: number;
   /**
-   * Test-time augmentation: run the network on the 8 mirrorings of each tile (every combination
-   * of flips along depth, height and width) and average the probabilities. 8 times the work.
+   * Test-time augmentation: run the network on every mirroring of each tile that its card's
+   * `mirrorAxes` allows (every combination of flips along those axes: 2 passes for hadnet's
+   * left-right-only models, 8 for a card that lists all three axes) and average the
+   * probabilities. A model whose card lists no axis runs once, with a warning.
    * @defaultValue false
    */
   tta?: boolean;

@@ -205,13 +205,32 @@ describe('runSegmentation', () => {
     expect(agree).toBeLessThan(brain);
   });
 
-  it('mirrors with tta (8 runs per tile), adds probabilities and uncertainty on the input grid', async () => {
+  it("mirrors with tta only along the card's mirror axes, and once with a warning when it has none", async () => {
+    // no hadnet.mirrorAxes: left-right only, 2 runs (hadnet's training flips left-right only)
+    const plain = newCalls();
+    const byDefault = await runSegmentation(syntheticCase(), { model, tta: true }, fakeRuntime(plain));
+    expect(plain.shapes).toHaveLength(2);
+    expect(byDefault.warnings).toEqual([]);
+    const twoAxes = newCalls();
+    const two = flairThresholdModel(3, studentCard({ 'hadnet.mirrorAxes': '["width","height"]' }));
+    await runSegmentation(syntheticCase(), { model: two, tta: true }, fakeRuntime(twoAxes));
+    expect(twoAxes.shapes).toHaveLength(4);
+    const none = newCalls();
+    const unmirrored = flairThresholdModel(3, studentCard({ 'hadnet.mirrorAxes': '[]' }));
+    const once = await runSegmentation(syntheticCase(), { model: unmirrored, tta: true }, fakeRuntime(none));
+    expect(none.shapes).toHaveLength(1);
+    expect(once.warnings).toEqual([
+      'tta: model.onnx was trained without mirroring (its card lists no mirror axes); ran it once',
+    ]);
+  });
+
+  it('mirrors with tta (8 runs per tile for a card with all three axes), adds probabilities and uncertainty on the input grid', async () => {
     const inputs = syntheticCase();
     const calls = newCalls();
     const result = await runSegmentation(
       inputs,
       {
-        model,
+        model: flairThresholdModel(3, studentCard({ 'hadnet.mirrorAxes': '["depth","height","width"]' })),
         tta: true,
         saveProbabilities: true,
         uncertainty: true,

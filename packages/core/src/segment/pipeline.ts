@@ -21,7 +21,7 @@ import { slidingWindowInference } from '../tiling/sliding-window.js';
 import type { Volume } from '../volume.js';
 import { fillOutsideBrain, restrictToBrainMask } from './brain-mask.js';
 import { devicesToTry } from './devices.js';
-import { parseModelCard, type ModelCard } from './model-card.js';
+import { DEFAULT_MIRROR_AXES, parseModelCard, type ModelCard } from './model-card.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 import type { SegmentOptions, SegmentProgress, SegmentTimings } from './options.js';
 import type { SegmentationResult, SegmentPostprocess, UncertaintyMaps } from './result.js';
@@ -226,6 +226,10 @@ export async function runSegmentation(
     warnings.push(message);
     log.warn(`${FN}: ${message}`);
   };
+  const mirrorAxes = card.mirrorAxes ?? [...DEFAULT_MIRROR_AXES];
+  if (tta && mirrorAxes.length === 0) {
+    warn(`tta: ${model.name} was trained without mirroring (its card lists no mirror axes); ran it once`);
+  }
   // a sequence the model does not take (the T1ce of a full case, for the student) is simply unused
   for (const unused of checkSequences(card, given)) log.info(`${FN}: ${unused}`);
   const names: Partial<Record<Sequence, string>> = {};
@@ -272,7 +276,7 @@ export async function runSegmentation(
       overlap,
       blending: options.blending,
       swBatchSize,
-      ...(tta ? { mirrorAxes: ['depth', 'height', 'width'] } : {}),
+      ...(tta ? { mirrorAxes } : {}),
       runTile: (tiles) => session.run(batchOf(tiles), [tiles.length, channels, ...tiles[0].size]),
       onProgress: ({ done, total }) => emit({ status: 'infer', tilesDone: done, tilesTotal: total }),
     });

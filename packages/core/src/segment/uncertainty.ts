@@ -6,7 +6,7 @@
  * - Monte Carlo dropout, the other common source, needs random operators (Dropout in training
  *   mode, RandomUniform) inside the exported graph; issue 5 allows them only once a test shows
  *   that onnxruntime-node, WebGPU, wasm and CUDA all run them, which no exporter has shown yet.
- * - The variance across test-time mirrorings is only defined when `tta` runs (8 passes); the
+ * - The variance across test-time mirrorings is only defined when `tta` runs (2 or more passes); the
  *   entropy is defined for every run, costs nothing, and with `tta` it is the entropy of the
  *   mirrored mean, so disagreement between mirrorings raises it as well.
  * - A region is a binary question (inside or not), which is how QU-BraTS scores each map, so the

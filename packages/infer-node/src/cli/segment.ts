@@ -43,7 +43,8 @@ Model and device:
   --device auto|cuda|webgpu|cpu
                         where the model runs (default auto: CUDA, then WebGPU, then CPU)
   --overlap X           tile overlap in [0, 1) for models run in tiles (default 0.5)
-  --tta                 test-time mirroring: 8 passes, probabilities averaged
+  --tta                 test-time mirroring along the axes the model was trained to mirror
+                        (left-right: 2 passes), probabilities averaged
   --strict              refuse inputs that do not look skull-stripped or co-registered
   --                    end of options (nothing may follow: every input goes after its flag)`;
 

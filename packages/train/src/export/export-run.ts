@@ -5,7 +5,7 @@
  * ./export-generator.
  */
 import { basename } from 'node:path';
-import { type ModelCard, type ModelRole } from '@hadnet/core';
+import { type MirrorAxis, type ModelCard, type ModelRole } from '@hadnet/core';
 import { GENERATOR_SIZE_MULTIPLE } from '../networks/generator.js';
 import type { CheckpointName, CheckpointState } from '../run/checkpoint.js';
 import { TRAIN_CODE_VERSION, type RunConfig } from '../run/config.js';
@@ -74,6 +74,7 @@ export function runModelCard(
     inputMode,
     ...(inputMode === 'tiles' ? { roiSize: [d, h, w] as [number, number, number] } : {}),
     padMultiple: GENERATOR_SIZE_MULTIPLE,
+    mirrorAxes: trainedMirrorAxes(config),
     training: {
       stage: config.stage,
       data: config.data.dir === undefined ? null : basename(config.data.dir),
@@ -88,6 +89,19 @@ export function runModelCard(
     },
     codeVersion: TRAIN_CODE_VERSION,
   };
+}
+
+/**
+ * The axes a run's generator was trained to be mirror-invariant on, for test-time mirroring:
+ * `['width']` (left-right, the reference's only flip) unless pre-training ran without
+ * augmentation (`--no-augment`), then none. A distillation run starts from a pre-trained student
+ * and adds no flips of its own, so it keeps the left-right flip.
+ */
+function trainedMirrorAxes(config: RunConfig): MirrorAxis[] {
+  const augmentation = (config.hyperparameters as { augmentation?: { flipProbability?: number } | null })
+    .augmentation;
+  if (augmentation === null) return [];
+  return augmentation !== undefined && !(augmentation.flipProbability! > 0) ? [] : ['width'];
 }
 
 /** What {@link exportRun} returns. */

@@ -11,6 +11,7 @@ const student: ModelCard = {
   spacingMm: [2, 2, 2],
   inputMode: 'whole',
   padMultiple: 16,
+  mirrorAxes: ['width'],
   training: {
     data: 'brats-sample',
     split: 'split.json',
@@ -32,6 +33,7 @@ describe('modelCardMetadata', () => {
       'hadnet.spacingMm': '[2,2,2]',
       'hadnet.inputMode': 'whole',
       'hadnet.padMultiple': '16',
+      'hadnet.mirrorAxes': '["width"]',
       'hadnet.training':
         '{"data":"brats-sample","split":"split.json","epochs":3,"preset":"small","validationDice":{"ET":0.5}}',
       'hadnet.codeVersion': '0.1.0',
@@ -55,7 +57,10 @@ describe('modelCardMetadata', () => {
       inputMode: 'tiles',
       roiSize: [64, 80, 64],
     };
-    for (const card of [student, teacher]) expect(parseModelCard(modelCardMetadata(card))).toEqual(card);
+    const unmirrored: ModelCard = { ...student, mirrorAxes: [] };
+    for (const card of [student, teacher, unmirrored]) {
+      expect(parseModelCard(modelCardMetadata(card))).toEqual(card);
+    }
     expect(modelCardMetadata(teacher)['hadnet.classes']).toBe('["background","NCR/NET","ED","ET"]');
   });
 

@@ -10,8 +10,8 @@ import { parseModelCard, type ModelCard } from '@hadnet/core';
  * `hadnet.role`, `hadnet.sequences` (JSON array in channel order), `hadnet.classes` (the count,
  * or a JSON array when the card names the classes), `hadnet.normalisation`, `hadnet.spacingMm`
  * (JSON `[x, y, z]`), `hadnet.inputMode`, `hadnet.roiSize` (JSON `[D, H, W]`; written only when the
- * card has one, which `'tiles'` requires), `hadnet.padMultiple`, `hadnet.training` (JSON object)
- * and `hadnet.codeVersion`.
+ * card has one, which `'tiles'` requires), `hadnet.padMultiple`, `hadnet.mirrorAxes` (JSON array),
+ * `hadnet.training` (JSON object) and `hadnet.codeVersion`.
  *
  * The entries are parsed back with `parseModelCard` before they are returned, so a card that
  * `segment()` would refuse is refused here, with the same message.
@@ -38,6 +38,7 @@ export function modelCardMetadata(card: ModelCard): Record<string, string> {
     'hadnet.inputMode': card.inputMode,
     ...(card.roiSize === undefined ? {} : { 'hadnet.roiSize': JSON.stringify(card.roiSize) }),
     'hadnet.padMultiple': String(card.padMultiple),
+    ...(card.mirrorAxes === undefined ? {} : { 'hadnet.mirrorAxes': JSON.stringify(card.mirrorAxes) }),
     'hadnet.training': JSON.stringify(card.training),
     'hadnet.codeVersion': card.codeVersion,
   };
