@@ -10,3 +10,4 @@ export * from './generator-graph.js';
 export * from './layout.js';
 export * from './model-card.js';
 export * from './onnx-builder.js';
+export * from './import-generator.js';
