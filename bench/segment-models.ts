@@ -3,7 +3,7 @@
  * with random weights (speed does not depend on the weights), exported once and cached in
  * bench/.cache/ (git-ignored).
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelCard } from '@hadnet/core';
@@ -52,14 +52,26 @@ function randomCard(preset: PresetName): ModelCard {
   };
 }
 
+/** The newest modification time of the exporter's and the networks' sources (ms). */
+function sourcesChanged(): number {
+  const folders = ['export', 'networks'].map((f) => join(REPO_ROOT, 'packages', 'train', 'src', f));
+  let newest = 0;
+  for (const folder of folders) {
+    for (const file of readdirSync(folder)) newest = Math.max(newest, statSync(join(folder, file)).mtimeMs);
+  }
+  return newest;
+}
+
 /**
  * The path of a student of `preset` with random weights (seeded), exported to ONNX: from the
- * cache, or built, exported and written there (to a temporary name, then renamed).
+ * cache when it is newer than the exporter's and the networks' sources (the graph the exporter
+ * writes is what is timed), else built, exported and written there (to a temporary name, then
+ * renamed).
  * @param preset - `small` (about 4 MB) or `paper` (about 66 MB)
  */
 export async function randomStudentModel(preset: PresetName): Promise<string> {
   const path = join(CACHE_DIR, `random-${preset}-student-seed${SEED}-v${TRAIN_CODE_VERSION}.onnx`);
-  if (existsSync(path)) return path;
+  if (existsSync(path) && statSync(path).mtimeMs > sourcesChanged()) return path;
   await setupTrainingBackend({ backend: 'cpu' });
   const generator = new Generator({
     inputChannels: GENERATOR_INPUT_CHANNELS.student,
