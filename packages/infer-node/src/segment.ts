@@ -3,8 +3,7 @@
  * which writes a result's files all at once or not at all and clears an earlier run's. Depends on
  * node:fs, @hadnet/core, ./io/output-path and ./runtime.
  */
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,6 +18,7 @@ import {
   type VolumeSource,
 } from '@hadnet/core';
 import { OutputPathError, outputError } from './io/output-path.js';
+import { temporaryPath, writeFlushed } from './io/save.js';
 import { nodeRuntime } from './runtime/onnxruntime.js';
 
 /** File name of the default model, in the package's `models/` folder. */
@@ -219,16 +219,10 @@ export async function writeSegmentation(
   const placed: string[] = [];
   const removed: string[] = [];
   const writeTemporary = async (name: string, bytes: Uint8Array) => {
-    const temporary = join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+    const temporary = temporaryPath(join(folder, name));
     temporaries.push(temporary);
     try {
-      const handle = await open(temporary, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeFlushed(temporary, bytes);
     } catch (error) {
       throw outputError(caller, 'cannot write', join(dir, name), error);
     }

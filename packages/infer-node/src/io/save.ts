@@ -9,6 +9,28 @@ import { basename, dirname, join } from 'node:path';
 import { writeNifti, type Volume, type WriteNiftiOptions } from '@hadnet/core';
 import { outputError } from './output-path.js';
 
+/**
+ * The temporary name a file is written under before it is renamed onto `target`: beside it, as
+ * `.<name>.<12 hex digits>.tmp` (what `segmentationFilesIn` recognises as a killed run's leftover).
+ */
+export function temporaryPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes `bytes` to a new file at `path` (refusing one that exists) and flushes it to disk.
+ * @throws the file system's error
+ */
+export async function writeFlushed(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Options of {@link saveVolume}: those of `writeNifti`, with `gzip` following the file name. */
 export type SaveVolumeOptions = WriteNiftiOptions;
 
@@ -55,15 +77,9 @@ export async function saveVolume(
   const bytes = writeNifti(volume, { ...options, gzip });
 
   // write a temporary file beside the target, flush it, rename it over the target
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryPath(path);
   try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeFlushed(temporary, bytes);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
