@@ -114,7 +114,7 @@ describe('segment() with bad inputs', () => {
       message: (inNode) =>
         new RegExp(
           `^segment: ${quoted('t1', path('t1-nan.nii.gz'), inNode)} holds 2 NaN or infinite voxels of 43200; ` +
-            "repair the file, or pass nonFinite: 'zero' to set them to 0$",
+            "repair the file, or set them to 0 \\(segment\\(\\)'s nonFinite: 'zero', hadnet segment's --zero-non-finite\\)$",
         ),
     },
     {
@@ -282,6 +282,18 @@ describe('segment() with bad inputs', () => {
         expect(run.stderr).toMatch(/--labels must be brats or brats2023; got 'brats2021'/);
       }
       expect(existsSync(out)).toBe(false);
+    });
+
+    it('--zero-non-finite segments the NaN case, with the repair in report.json', async () => {
+      const out = path('out-zeroed');
+      const run = await hadnetSegment([
+        ...['--flair', good.flair, '--t1', path('t1-nan.nii.gz'), '--t2', good.t2],
+        ...['--model', good.model, '--device', 'cpu', '--out', out, '--zero-non-finite', '--json'],
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(report.warnings.filter((w: string) => /NaN or infinite/.test(w))).toHaveLength(1);
+      expect(report.warnings.join('\n')).toMatch(/t1.* 2 NaN or infinite voxels/);
     });
   });
 });

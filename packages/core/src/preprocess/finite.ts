@@ -39,7 +39,7 @@ export function handleNonFinite(
   if (mode === 'error') {
     throw new InvalidVolumeError(
       `${options.caller ?? 'preprocess'}: ${options.name} holds ${count} NaN or infinite voxels of ${volume.data.length}; ` +
-        `repair the file, or pass nonFinite: 'zero' to set them to 0`,
+        `repair the file, or set them to 0 (segment()'s nonFinite: 'zero', hadnet segment's --zero-non-finite)`,
     );
   }
   const data = volume.data.slice() as Float32Array | Float64Array;

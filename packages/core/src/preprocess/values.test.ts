@@ -26,7 +26,7 @@ describe('checkVoxelValues', () => {
       expect.objectContaining({
         code: 'INVALID_VOLUME',
         message:
-          "segment: t2 (case/t2.nii.gz) holds 2 NaN or infinite voxels of 4; repair the file, or pass nonFinite: 'zero' to set them to 0",
+          "segment: t2 (case/t2.nii.gz) holds 2 NaN or infinite voxels of 4; repair the file, or set them to 0 (segment()'s nonFinite: 'zero', hadnet segment's --zero-non-finite)",
       }),
     );
   });

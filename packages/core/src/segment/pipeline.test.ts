@@ -455,7 +455,7 @@ describe('runSegmentation', () => {
       await expect(run({ ...inputs, t1 }, {}, calls)).rejects.toThrow(
         expect.objectContaining({
           code: 'INVALID_VOLUME',
-          message: `segment: t1 holds 3 NaN or infinite voxels of ${data.length}; repair the file, or pass nonFinite: 'zero' to set them to 0`,
+          message: `segment: t1 holds 3 NaN or infinite voxels of ${data.length}; repair the file, or set them to 0 (segment()'s nonFinite: 'zero', hadnet segment's --zero-non-finite)`,
         }),
       );
       expect(calls.sessions).toBe(0);

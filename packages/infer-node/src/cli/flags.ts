@@ -74,7 +74,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 
 /**
  * The segment() options of `--model`, `--device`, `--labels`, `--overlap`, `--tta`,
- * `--uncertainty`, `--save-probabilities` and `--strict`.
+ * `--uncertainty`, `--save-probabilities`, `--strict` and `--zero-non-finite`.
  * @throws UsageError for a device, label convention or overlap out of range
  */
 export function segmentOptionsFromFlags(
@@ -100,5 +100,6 @@ export function segmentOptionsFromFlags(
     saveProbabilities: flags.has('--save-probabilities'),
     labelConvention: labels,
     strict: flags.has('--strict'),
+    ...(flags.has('--zero-non-finite') ? { nonFinite: 'zero' as const } : {}),
   };
 }

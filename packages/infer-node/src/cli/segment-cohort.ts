@@ -45,7 +45,7 @@ Segmentation (as in hadnet segment):
   --model M             an ONNX model exported by hadnet-train (default: the shipped model)
   --device auto|cuda|webgpu|cpu
                         where the model runs (default auto: CUDA, then WebGPU, then CPU)
-  --labels brats|brats2023, --overlap X, --tta, --uncertainty, --strict
+  --labels brats|brats2023, --overlap X, --tta, --uncertainty, --strict, --zero-non-finite
 
 Exit codes: 0 every case of the shard complete; 1 some case failed (the others are written, and
 DIR/<case>/error.json says why; a rerun retries it) or bad input; 2 usage error.`;
@@ -60,7 +60,15 @@ const VALUE_FLAGS = [
   '--labels',
   '--overlap',
 ];
-const SWITCHES = ['--dry-run', '--summarize', '--json', '--tta', '--uncertainty', '--strict'];
+const SWITCHES = [
+  '--dry-run',
+  '--summarize',
+  '--json',
+  '--tta',
+  '--uncertainty',
+  '--strict',
+  '--zero-non-finite',
+];
 
 /** This worker's shard, from the flags and the environment; bad values are usage errors. */
 function shardOf(flags: Map<string, string | true>): ResolvedShard {

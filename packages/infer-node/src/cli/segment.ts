@@ -46,6 +46,8 @@ Model and device:
   --tta                 test-time mirroring along the axes the model was trained to mirror
                         (left-right: 2 passes), probabilities averaged
   --strict              refuse inputs that do not look skull-stripped or co-registered
+  --zero-non-finite     set NaN and infinite voxels to 0, with a warning in report.json
+                        (default: refuse such a file)
   --                    end of options (nothing may follow: every input goes after its flag)`;
 
 const VALUE_FLAGS = [
@@ -61,7 +63,15 @@ const VALUE_FLAGS = [
   '--labels',
   '--case-id',
 ];
-const SWITCHES = ['--tta', '--uncertainty', '--save-probabilities', '--json', '--strict', '--overwrite'];
+const SWITCHES = [
+  '--tta',
+  '--uncertainty',
+  '--save-probabilities',
+  '--json',
+  '--strict',
+  '--zero-non-finite',
+  '--overwrite',
+];
 
 /** The inputs: from --case-dir (symbolic links included), then the single-file flags (which win). */
 async function findInputs(flags: Map<string, string | true>): Promise<Partial<Record<Sequence, string>>> {
