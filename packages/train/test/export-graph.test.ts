@@ -36,17 +36,76 @@ describe('exportGenerator on a student (k = 2)', () => {
     const counts: Record<string, number> = {};
     for (const n of graph.nodes) counts[n.op] = (counts[n.op] ?? 0) + 1;
     for (const op of Object.keys(counts)) expect(ALLOWED_OPERATORS).toContain(op);
-    // 18 units (8 down, 2 centre, 8 up) of Conv, norm and LeakyReLU; the head Conv; 4 pools,
-    // 4 upsamplings, 4 concatenations; one softmax
+    // 18 units (8 down, 2 centre, 8 up) of Conv, instance norm and LeakyReLU; the head Conv; 4
+    // pools, 4 upsamplings, 4 concatenations; one softmax. Each instance norm: 3 ReduceMean for
+    // the mean and 3 for the variance, Sub, Mul (square), Add (epsilon), Sqrt, Div (gamma / std),
+    // Mul (scale), Add (beta)
     expect(counts).toEqual({
       Conv: 19,
-      InstanceNormalization: 18,
+      ReduceMean: 18 * 6,
+      Sub: 18,
+      Mul: 18 * 2,
+      Add: 18 * 2,
+      Sqrt: 18,
+      Div: 18,
       LeakyRelu: 18,
       MaxPool: 4,
       Resize: 4,
       Concat: 4,
       Softmax: 1,
     });
+    expect(ALLOWED_OPERATORS).not.toContain('InstanceNormalization');
+  });
+
+  it('normalises each channel over width, then height, then depth, with gamma and beta as [C, 1, 1, 1]', () => {
+    const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+    const norm = 'conv_d2.unit1.norm';
+    const wiring = (name: string) => {
+      const n = byName.get(`${norm}${name}`)!;
+      return { op: n.op, inputs: n.inputs, attributes: n.attributes };
+    };
+    const reduce = (axis: number) => ({ axes: [axis], keepdims: 1 });
+    expect(wiring('.mean.w')).toEqual({
+      op: 'ReduceMean',
+      inputs: ['conv_d2.unit1.conv'],
+      attributes: reduce(4),
+    });
+    expect(wiring('.mean.h')).toEqual({
+      op: 'ReduceMean',
+      inputs: [`${norm}.mean.w`],
+      attributes: reduce(3),
+    });
+    expect(wiring('.mean')).toEqual({ op: 'ReduceMean', inputs: [`${norm}.mean.h`], attributes: reduce(2) });
+    expect(wiring('.centred')).toMatchObject({ op: 'Sub', inputs: ['conv_d2.unit1.conv', `${norm}.mean`] });
+    expect(wiring('.squared')).toMatchObject({ op: 'Mul', inputs: [`${norm}.centred`, `${norm}.centred`] });
+    expect(wiring('.variance.w')).toEqual({
+      op: 'ReduceMean',
+      inputs: [`${norm}.squared`],
+      attributes: reduce(4),
+    });
+    expect(wiring('.variance')).toEqual({
+      op: 'ReduceMean',
+      inputs: [`${norm}.variance.h`],
+      attributes: reduce(2),
+    });
+    expect(wiring('.variance_eps')).toMatchObject({
+      op: 'Add',
+      inputs: [`${norm}.variance`, 'norm.epsilon'],
+    });
+    expect(wiring('.std')).toMatchObject({ op: 'Sqrt', inputs: [`${norm}.variance_eps`] });
+    expect(wiring('.scale')).toMatchObject({ op: 'Div', inputs: [`${norm}.gamma`, `${norm}.std`] });
+    expect(wiring('.scaled')).toMatchObject({ op: 'Mul', inputs: [`${norm}.centred`, `${norm}.scale`] });
+    expect(wiring('')).toMatchObject({ op: 'Add', inputs: [`${norm}.scaled`, `${norm}.beta`] });
+    expect(byName.get('conv_d2.unit1.act')!.inputs).toEqual([norm]);
+
+    // k = 2: conv_d2 has 2k = 4 channels; epsilon is PyTorch's 1e-5 (as float32)
+    const gamma = graph.initializers.get(`${norm}.gamma`)!;
+    expect(gamma.dims).toEqual([4, 1, 1, 1]);
+    expect(gamma.values).toEqual(model.parameters.get(`conv_d2.unit1.norm.gamma`).dataSync());
+    expect(graph.initializers.get(`${norm}.beta`)!.dims).toEqual([4, 1, 1, 1]);
+    const epsilon = graph.initializers.get('norm.epsilon')!;
+    expect(epsilon.dims).toEqual([]);
+    expect(epsilon.values).toEqual(new Float32Array([1e-5]));
   });
 
   it('takes `input` [batch, 3, depth, height, width] and gives `logits` and `probabilities` with 4 classes', () => {
@@ -99,13 +158,15 @@ describe('exportGenerator on a student (k = 2)', () => {
     expected.dispose();
   });
 
-  it("holds every parameter's values once, and nothing else but the upsampling scales", () => {
+  it("holds every parameter's values once, and nothing else but the upsampling scales and epsilon", () => {
     let values = 0;
-    for (const [name, t] of graph.initializers) if (name !== 'upsample.scales') values += t.values.length;
+    const constants = ['upsample.scales', 'norm.epsilon'];
+    for (const [name, t] of graph.initializers) if (!constants.includes(name)) values += t.values.length;
     expect(values).toBe(model.countParameters());
-    expect(graph.initializers.size).toBe(1 + model.parameters.names().length - 4);
-    const gamma = graph.initializers.get('conv_u1.unit2.norm.gamma')!;
-    expect(gamma.values).toEqual(model.parameters.get('conv_u1.unit2.norm.gamma').dataSync());
+    // the 4 Up blocks' kernel_skip and kernel_up are joined into one kernel each
+    expect(graph.initializers.size).toBe(constants.length + model.parameters.names().length - 4);
+    const beta = graph.initializers.get('conv_u1.unit2.norm.beta')!;
+    expect(beta.values).toEqual(model.parameters.get('conv_u1.unit2.norm.beta').dataSync());
   });
 
   it('carries the model card, which parseModelCard reads back unchanged', () => {

@@ -1,8 +1,8 @@
 /**
  * The exported `paper` student holds exactly the 16,488,324 parameters of ../shared/CONTRACTS.md,
- * counted from the initializers read back out of the file (the upsampling scales, a constant
- * that only Resize reads, set apart), and only allowed operators. The graph is never run: a
- * forward pass at 160x192x160 is a GPU job.
+ * counted from the initializers read back out of the file (the upsampling scales and instance
+ * norm's epsilon, constants that only Resize and the `.variance_eps` nodes read, set apart), and
+ * only allowed operators. The graph is never run: a forward pass at 160x192x160 is a GPU job.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -28,14 +28,23 @@ describe('the exported paper student', () => {
   afterAll(() => model?.dispose());
 
   it('holds 16,488,324 parameters', () => {
-    const readByResizeOnly = new Set(graph.nodes.filter((n) => n.op === 'Resize').map((n) => n.inputs[2]));
-    for (const n of graph.nodes.filter((node) => node.op !== 'Resize')) {
-      for (const input of n.inputs) expect(readByResizeOnly.has(input)).toBe(false);
+    // two constants are not parameters: Resize's scales and instance norm's epsilon (the second
+    // input of each `.variance_eps` Add); each is read by those nodes alone
+    const scales = graph.nodes.filter((n) => n.op === 'Resize').map((n) => n.inputs[2]);
+    const epsilons = graph.nodes.filter((n) => n.name.endsWith('.variance_eps')).map((n) => n.inputs[1]);
+    const constants = new Set([...scales, ...epsilons]);
+    expect(constants).toEqual(new Set(['upsample.scales', 'norm.epsilon']));
+    for (const n of graph.nodes) {
+      n.inputs.forEach((input, i) => {
+        if (!constants.has(input)) return;
+        if (n.op === 'Resize') expect(i).toBe(2);
+        else expect([n.name, i]).toEqual([expect.stringMatching(/\.variance_eps$/), 1]);
+      });
     }
     let parameters = 0;
     for (const [name, t] of graph.initializers) {
       expect(t.values.length).toBe(t.dims.reduce((a, b) => a * b, 1));
-      if (!readByResizeOnly.has(name)) parameters += t.values.length;
+      if (!constants.has(name)) parameters += t.values.length;
     }
     expect(parameters).toBe(16_488_324);
     // 4 bytes a value, plus the graph and card

@@ -81,8 +81,8 @@ function conv(
   return { c: cout, d, h, w, v: out };
 }
 
-/** Instance norm (biased variance, epsilon 1e-5, affine), then LeakyReLU 0.01. */
-function normAct(x: Volume64, gamma: Float64Array, beta: Float64Array): Volume64 {
+/** Instance norm (biased variance, two passes, epsilon 1e-5, affine). */
+function instanceNorm(x: Volume64, gamma: Float64Array, beta: Float64Array): Volume64 {
   const n = x.d * x.h * x.w;
   const v = new Float64Array(x.v.length);
   for (let c = 0; c < x.c; c++) {
@@ -93,12 +93,14 @@ function normAct(x: Volume64, gamma: Float64Array, beta: Float64Array): Volume64
     for (let i = 0; i < n; i++) variance += (x.v[c * n + i] - mean) ** 2;
     variance /= n;
     const scale = gamma[c] / Math.sqrt(variance + EPSILON);
-    for (let i = 0; i < n; i++) {
-      const y = (x.v[c * n + i] - mean) * scale + beta[c];
-      v[c * n + i] = y > 0 ? y : SLOPE * y;
-    }
+    for (let i = 0; i < n; i++) v[c * n + i] = (x.v[c * n + i] - mean) * scale + beta[c];
   }
   return { ...x, v };
+}
+
+/** LeakyReLU 0.01. */
+function leakyRelu(x: Volume64): Volume64 {
+  return { ...x, v: x.v.map((y) => (y > 0 ? y : SLOPE * y)) };
 }
 
 /** Max over 2x2x2 blocks. */
@@ -138,6 +140,21 @@ function upsample(x: Volume64): Volume64 {
   return { c: x.c, d, h, w, v };
 }
 
+/** Options of {@link referenceLogits}. */
+export interface ReferenceOptions {
+  /**
+   * Rounds every tensor a step stores (convolution, normalisation, activation, pooling,
+   * upsampling outputs) to float32, while each step still computes in float64: the error that
+   * float32 storage alone puts into the logits, the least any float32 runtime can expect.
+   * @defaultValue false
+   */
+  float32Storage?: boolean;
+  /** Called with each step's output of the first sample, under the exported graph's node names
+   * (`conv_d1.unit1.conv`, `conv_d1.unit1.norm`, `conv_d1.unit1.act`, ...; `[channels, depth,
+   * height, width]`). */
+  trace?: (name: string, values: Float64Array) => void;
+}
+
 /**
  * The generator's logits in float64 for one NCDHW input.
  * @param input - `[batch, channels, depth, height, width]`, row-major
@@ -147,14 +164,26 @@ export function referenceLogits(
   model: Generator,
   input: Float32Array,
   shape: readonly number[],
+  options: ReferenceOptions = {},
 ): Float64Array {
   const [batch, c, d, h, w] = shape;
-  const unit = (x: Volume64[], name: string): Volume64 => {
+  const store = (name: string, x: Volume64, n: number): Volume64 => {
+    if (options.float32Storage) x.v.forEach((value, i) => (x.v[i] = Math.fround(value)));
+    if (n === 0) options.trace?.(name, x.v);
+    return x;
+  };
+  const unit = (x: Volume64[], name: string, n: number): Volume64 => {
     const kernels = model.parameters.has(`${name}.conv.kernel`)
       ? [read(model, `${name}.conv.kernel`)]
       : [read(model, `${name}.conv.kernel_skip`), read(model, `${name}.conv.kernel_up`)];
-    const convolved = conv(x, kernels, read(model, `${name}.conv.bias`).v);
-    return normAct(convolved, read(model, `${name}.norm.gamma`).v, read(model, `${name}.norm.beta`).v);
+    const convolved = store(`${name}.conv`, conv(x, kernels, read(model, `${name}.conv.bias`).v), n);
+    const gamma = read(model, `${name}.norm.gamma`).v;
+    const normalised = store(
+      `${name}.norm`,
+      instanceNorm(convolved, gamma, read(model, `${name}.norm.beta`).v),
+      n,
+    );
+    return store(`${name}.act`, leakyRelu(normalised), n);
   };
   const samples: Float64Array[] = [];
   const per = c * d * h * w;
@@ -162,15 +191,18 @@ export function referenceLogits(
     let x: Volume64 = { c, d, h, w, v: Float64Array.from(input.subarray(n * per, (n + 1) * per)) };
     const skips: Volume64[] = [];
     for (let level = 1; level <= 4; level++) {
-      const skip = unit([unit([x], `conv_d${level}.unit1`)], `conv_d${level}.unit2`);
+      const skip = unit([unit([x], `conv_d${level}.unit1`, n)], `conv_d${level}.unit2`, n);
       skips.push(skip);
-      x = pool(skip);
+      x = store(`conv_d${level}.pool`, pool(skip), n);
     }
-    let up = unit([unit([x], 'conv_c5.unit1')], 'conv_c5.unit2');
+    let up = unit([unit([x], 'conv_c5.unit1', n)], 'conv_c5.unit2', n);
     for (let level = 4; level >= 1; level--) {
-      up = unit([unit([skips[level - 1], upsample(up)], `conv_u${level}.unit1`)], `conv_u${level}.unit2`);
+      const upsampled = store(`conv_u${level}.upsample`, upsample(up), n);
+      up = unit([unit([skips[level - 1], upsampled], `conv_u${level}.unit1`, n)], `conv_u${level}.unit2`, n);
     }
-    samples.push(conv([up], [read(model, 'conv_out.kernel')], read(model, 'conv_out.bias').v).v);
+    samples.push(
+      store('logits', conv([up], [read(model, 'conv_out.kernel')], read(model, 'conv_out.bias').v), n).v,
+    );
   }
   const out = new Float64Array(samples.reduce((a, s) => a + s.length, 0));
   samples.forEach((s, n) => out.set(s, n * s.length));

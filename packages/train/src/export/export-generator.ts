@@ -33,8 +33,10 @@ const SPATIAL = ['depth', 'height', 'width'] as const;
  *   of 16;
  * - outputs `logits` (`[batch, classes, depth, height, width]`, before softmax) and
  *   `probabilities` (softmax over the classes);
- * - operators: Conv (3D), InstanceNormalization, LeakyRelu, MaxPool (3D), Resize (nearest),
- *   Concat, Softmax (a subset of `ALLOWED_OPERATORS`); no ConvTranspose, no Identity.
+ * - operators: Conv (3D), LeakyRelu, MaxPool (3D), Resize (nearest), Concat, Softmax, and
+ *   instance normalisation as ReduceMean, Sub, Mul, Add, Sqrt and Div (`ALLOWED_OPERATORS`; not
+ *   ONNX's InstanceNormalization, whose onnxruntime kernels round too coarsely: see
+ *   `addGeneratorNodes`); no ConvTranspose, no Identity.
  *
  * Dropout is left out: the graph is the network with dropout off, one deterministic pass.
  * Uncertainty does not come from Monte Carlo dropout: `segment()` computes it from the softmax

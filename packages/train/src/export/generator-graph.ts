@@ -3,11 +3,13 @@
  * `Generator.apply` computes it with dropout off, in NCDHW (`[batch, channels, depth, height,
  * width]`, the same D, H, W as tfjs' NDHWC). Weights become initializers named after the
  * generator's parameters.
- * May depend on: tfjs-core (reading variables), ../networks, ./layout, ./onnx-builder.
+ * May depend on: tfjs-core (reading variables), ../networks, ./layout, ./onnx-builder,
+ * ./instance-norm-nodes.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { GENERATOR_LEAKY_SLOPE, INSTANCE_NORM_EPSILON } from '../networks/ops.js';
 import type { Generator } from '../networks/generator.js';
+import { addInstanceNormNodes } from './instance-norm-nodes.js';
 import { concatKernelInputs, convPads, kernelToOnnx, type TfjsKernelShape } from './layout.js';
 import type { OnnxGraphBuilder } from './onnx-builder.js';
 
@@ -52,11 +54,19 @@ class ParameterReader {
  * with the skip, two units; the first unit's Conv has the kernel `kernel_skip` and `kernel_up`
  * joined along its input channels, which equals tfjs' sum of the two convolutions), then the
  * 1x1x1 Conv to the class logits and a Softmax over channels. A unit is Conv 3x3x3 (pads 1,
- * bias), InstanceNormalization (epsilon 1e-5, the affine scale and shift) and LeakyRelu 0.01.
+ * bias), instance normalisation (epsilon 1e-5, the affine scale and shift) and LeakyRelu 0.01.
+ *
+ * Instance normalisation is written with ReduceMean, Sub, Mul, Add, Sqrt and Div
+ * ({@link addInstanceNormNodes}), not as ONNX's InstanceNormalization: onnxruntime's kernels for
+ * that operator sum each channel in float32 in one run, which on real images put the logits 1e-3
+ * (onnxruntime-node) to 8e-3 (wasm) from float64; the primitive operators, summing one axis at a
+ * time, keep them within 1e-4 of float64 and of tfjs on real and random inputs (measured 5e-6 to
+ * 9e-5; docs/export.md).
  *
  * Resize uses `coordinate_transformation_mode` asymmetric with `nearest_mode` floor: output voxel
  * `o` reads input voxel `floor(o / 2)`, as `upsampleNearest3d` does. Its `scales` input
- * (`[1, 1, 2, 2, 2]`) is the only initializer that is not a parameter.
+ * (`[1, 1, 2, 2, 2]`) and the normalisation's `norm.epsilon` (a scalar, 1e-5) are the only
+ * initializers that are not parameters.
  *
  * @throws RangeError when the generator holds a parameter the walk does not place (the network
  *   changed and the exporter did not), or the walk asks for one it lacks
@@ -64,6 +74,7 @@ class ParameterReader {
 export function addGeneratorNodes(graph: OnnxGraphBuilder, model: Generator): void {
   const params = new ParameterReader(model);
   const scales = graph.initializer('upsample.scales', [5], new Float32Array([1, 1, 2, 2, 2]));
+  const epsilon = graph.initializer('norm.epsilon', [], new Float32Array([INSTANCE_NORM_EPSILON]));
 
   // Conv over one input, or over concat(skip, upsampled) with the joined kernel
   const conv = (x: string, name: string, output = name): string => {
@@ -89,19 +100,15 @@ export function addGeneratorNodes(graph: OnnxGraphBuilder, model: Generator): vo
     });
   };
 
+  // a unit: Conv 3x3x3, instance norm from primitive operators (./instance-norm-nodes), LeakyReLU
   const unit = (x: string, name: string): string => {
     const convolved = conv(x, `${name}.conv`);
-    const gamma = params.read(`${name}.norm.gamma`);
-    const beta = params.read(`${name}.norm.beta`);
-    const normalised = graph.node(
-      'InstanceNormalization',
+    const normalised = addInstanceNormNodes(
+      graph,
+      convolved,
       `${name}.norm`,
-      [
-        convolved,
-        graph.initializer(`${name}.norm.gamma`, gamma.shape, gamma.values),
-        graph.initializer(`${name}.norm.beta`, beta.shape, beta.values),
-      ],
-      { epsilon: { float: INSTANCE_NORM_EPSILON } },
+      { gamma: params.read(`${name}.norm.gamma`), beta: params.read(`${name}.norm.beta`) },
+      epsilon,
     );
     return graph.node('LeakyRelu', `${name}.act`, [normalised], { alpha: { float: GENERATOR_LEAKY_SLOPE } });
   };

@@ -7,6 +7,7 @@
 export * from './export-generator.js';
 export * from './export-run.js';
 export * from './generator-graph.js';
+export * from './instance-norm-nodes.js';
 export * from './layout.js';
 export * from './model-card.js';
 export * from './onnx-builder.js';
