@@ -212,7 +212,7 @@ function readInput(bytes: Uint8Array, what: string): GraphInput {
  * @example
  * ```ts
  * const graph = readOnnxGraph(bytes, 'model.onnx');
- * graph.nodes.map((n) => n.opType); // ['Conv', 'InstanceNormalization', 'LeakyRelu', ...]
+ * graph.nodes.map((n) => n.opType); // ['Conv', 'ReduceMean', 'ReduceMean', ...]
  * ```
  */
 export function readOnnxGraph(bytes: Uint8Array, name = 'the model'): OnnxGraph {
