@@ -196,5 +196,21 @@ describe('hadnet-train export', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^hadnet-train: INVALID_RUN: /);
     expect(readdirSync(dir).filter((f) => f.startsWith('x.onnx'))).toEqual([]);
+
+    // an output that is a folder is refused before the export; one that cannot be written names it
+    const folder = await cli(['export', '--run', run, '--out', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(
+      `--out ${dir} is a folder; give the model file's name, e.g. ${join(dir, 'model.onnx')}`,
+    );
+    writeFileSync(join(dir, 'a-file'), 'not a folder');
+    const blocked = await cli(['export', '--run', run, '--out', join(dir, 'a-file', 'model.onnx')]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(
+      new RegExp(
+        `^hadnet-train: ENOTDIR: export: cannot write ${join(dir, 'a-file', 'model.onnx')}: a part of the path is a file, not a folder$`,
+        'm',
+      ),
+    );
   });
 });

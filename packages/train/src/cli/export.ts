@@ -6,7 +6,8 @@
  * (atomic writes), ./run.
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ModelRole } from '@hadnet/core';
 import { setupTrainingBackend, type TrainingBackend } from '../backend.js';
@@ -59,6 +60,23 @@ function choice<T extends string>(
   return value as T;
 }
 
+/** Plain words for the file-system errors an export's write meets most. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EACCES: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/** Whether `path` is an existing folder (false when it does not exist or is anything else). */
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The `export` command. */
 export const exportCommand: Command = {
   summary: "write a run's generator as an ONNX model with its model card",
@@ -92,12 +110,29 @@ export const exportCommand: Command = {
     const inputMode = choice(values['input-mode'], '--input-mode', MODES) ?? 'tiles';
     const backend = choice(values.backend, '--backend', BACKENDS) ?? 'auto';
 
+    // the output path, before any work: a folder is refused now, not after the export
+    if (await isFolder(out)) {
+      throw new UsageError(
+        `--out ${out} is a folder; give the model file's name, e.g. ${join(out, 'model.onnx')}`,
+      );
+    }
+
     // load the checkpoint and build the graph
     await setupTrainingBackend({ backend });
     const { bytes, card, parameters } = await exportRun(runDir, { checkpoint, role, inputMode });
 
     // write it, then say what was written
-    await writeFileAtomic(out, bytes);
+    try {
+      await writeFileAtomic(out, bytes);
+    } catch (error) {
+      // name the user's path, not the temporary file the message of a rename would name
+      let code = (error as { code?: unknown }).code;
+      // creating the folders of a path that runs through a file fails with EEXIST
+      if (code === 'EEXIST') code = 'ENOTDIR';
+      const why = WRITE_FAILURES[String(code)] ?? (error as Error).message;
+      const failure = new Error(`export: cannot write ${out}: ${why}`, { cause: error });
+      throw Object.assign(failure, { code: typeof code === 'string' ? code : 'WRITE_FAILED' });
+    }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (values.json) {
       io.stdout(`${JSON.stringify({ file: out, bytes: bytes.length, sha256, parameters, card })}\n`);
