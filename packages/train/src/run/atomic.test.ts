@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  removeAtomicLeftovers,
   replaceDirectory,
   resolveDirectory,
   writeFileAtomic,
@@ -34,6 +35,23 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, 'second');
     expect(readFileSync(file, 'utf8')).toBe('second');
     expect(readdirSync(join(dir, 'sub'))).toEqual(['x.json']);
+  });
+
+  it("a killed write's temporary file is removed by removeAtomicLeftovers, only for the names given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hadnet-atomic-'));
+    for (const name of [
+      'log.jsonl',
+      'log.jsonl.tmp-4242-0',
+      'curves.svg.tmp-7-12',
+      'notes.tmp-1-1',
+      'log.jsonl.tmp-x',
+    ])
+      writeFileSync(join(dir, name), 'x');
+    expect((await removeAtomicLeftovers(dir, ['log.jsonl', 'curves.svg'])).sort()).toEqual([
+      'curves.svg.tmp-7-12',
+      'log.jsonl.tmp-4242-0',
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(['log.jsonl', 'log.jsonl.tmp-x', 'notes.tmp-1-1']);
   });
 });
 

@@ -7,8 +7,8 @@
  * {@link resolveDirectory} then finds.
  * May depend on: node:fs, node:path.
  */
-import { open, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 let counter = 0;
 
@@ -28,6 +28,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Removes the temporary files that {@link writeFileAtomic} leaves in `dir` when the process is
+ * killed between writing and renaming (`<name>.tmp-<pid>-<n>`, for the given names only).
+ * @returns the names removed
+ */
+export async function removeAtomicLeftovers(dir: string, names: readonly string[]): Promise<string[]> {
+  const leftover = (entry: string) =>
+    names.some((name) => entry.startsWith(`${name}.tmp-`) && /^\d+-\d+$/.test(entry.slice(name.length + 5)));
+  const removed = (await readdir(dir)).filter(leftover);
+  for (const entry of removed) await rm(join(dir, entry), { force: true });
+  return removed;
 }
 
 /** Writes a file and flushes it to disk (fsync) before closing it. */

@@ -14,7 +14,7 @@ import { Random } from '../data/random.js';
 import type { TrainingCase } from '../data/training-case.js';
 import type { Generator } from '../networks/generator.js';
 import type { ParameterSet } from '../networks/parameters.js';
-import { exists, writeFileAtomic } from '../run/atomic.js';
+import { exists, removeAtomicLeftovers, writeFileAtomic } from '../run/atomic.js';
 import {
   checkpointDirectory,
   loadCheckpoint,
@@ -100,6 +100,8 @@ export async function prepareRunFolder(
   if (difference !== undefined) {
     throw new InvalidRunError(`${config.stage}: cannot resume ${runDir} with other settings: ${difference}`);
   }
+  // a run killed while rewriting its config, log or curves leaves a temporary file beside them
+  await removeAtomicLeftovers(runDir, ['config.json', 'log.jsonl', 'curves.svg']);
   const merged: RunConfig = { ...saved, epochs: config.epochs };
   if (merged.epochs !== saved.epochs)
     await writeFileAtomic(paths.config, `${JSON.stringify(merged, null, 2)}\n`);
