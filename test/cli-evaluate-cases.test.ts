@@ -3,8 +3,11 @@
  * ids first, then ids that extend one another after `_`, `-` or `.`; a truth case with none is
  * MISSING_PREDICTION, one with several (or sharing its one) is AMBIGUOUS_PREDICTION.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchCases, type Candidate } from '../packages/infer-node/src/cli/evaluate-cases.js';
+import { listCases, matchCases, type Candidate } from '../packages/infer-node/src/cli/evaluate-cases.js';
 
 const candidate = (id: string): Candidate => ({ id, file: `${id}.nii.gz`, sequences: [] });
 const pairs = (truthIds: string[], predIds: string[]) => {
@@ -52,6 +55,46 @@ describe('matchCases', () => {
     const { cases } = matchCases(['B_x', 'B_y'].map(candidate), [candidate('B')]);
     expect(cases[0].unmatched?.reason).toBe(
       '2 predictions match this case (B_x.nii.gz, B_y.nii.gz); rename them apart',
+    );
+  });
+});
+
+describe('listCases', () => {
+  const touch = (dir: string, names: string[]) => {
+    mkdirSync(dir, { recursive: true });
+    for (const n of names) writeFileSync(join(dir, n), '');
+  };
+
+  it('finds label maps and sequences by the BraTS 2017-2021 and 2023 names of the case-file table', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hadnet-list-cases-'));
+    touch(join(root, 'Brats18_X_1'), [
+      'Brats18_X_1_flair.nii.gz',
+      'Brats18_X_1_t1.nii.gz',
+      'Brats18_X_1_seg.nii.gz',
+    ]);
+    touch(join(root, 'c-23'), ['c-23-t2f.nii.gz', 'c-23-seg.nii.gz']);
+    touch(join(root, 'no-labels'), ['flair.nii.gz']);
+    const cases = await listCases(root, 'truth');
+    expect(cases.map((c) => [c.id, c.file, c.sequences, c.problem])).toEqual([
+      [
+        'Brats18_X_1',
+        join(root, 'Brats18_X_1', 'Brats18_X_1_seg.nii.gz'),
+        [
+          join(root, 'Brats18_X_1', 'Brats18_X_1_flair.nii.gz'),
+          join(root, 'Brats18_X_1', 'Brats18_X_1_t1.nii.gz'),
+        ],
+        undefined,
+      ],
+      ['c-23', join(root, 'c-23', 'c-23-seg.nii.gz'), [join(root, 'c-23', 'c-23-t2f.nii.gz')], undefined],
+    ]);
+  });
+
+  it("marks a folder with two label maps (hadnet's seg.nii.gz beside <case>_seg.nii.gz) as a problem", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hadnet-list-cases-'));
+    touch(join(root, 'Brats18_X_1'), ['Brats18_X_1_flair.nii.gz', 'Brats18_X_1_seg.nii.gz', 'seg.nii.gz']);
+    const [only] = await listCases(root, 'truth');
+    expect(only.problem).toBe(
+      `${join(root, 'Brats18_X_1')} holds 2 label maps (Brats18_X_1_seg.nii.gz, seg.nii.gz); keep only the reference there`,
     );
   });
 });

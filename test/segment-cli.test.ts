@@ -206,6 +206,18 @@ describe('hadnet segment', () => {
     expect(readdirSync(out).sort()).toEqual(['notes.txt', 'report.json', 'seg.nii.gz']);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).case).toBe('second-run');
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+
+    // a case folder with its own BraTS label map is refused, --overwrite or not: seg.nii.gz beside
+    // <case>_seg.nii.gz would later be taken for the reference
+    writeFileSync(join(out, 'Brats18_X_1_seg.nii.gz'), 'labels');
+    for (const extra of [[], ['--overwrite']]) {
+      const caseFolder = await hadnetSegment([...args, ...extra]);
+      expect(caseFolder.code).toBe(1);
+      expect(caseFolder.stderr).toBe(
+        `hadnet: EEXIST: hadnet segment: --out ${out} holds a label map, Brats18_X_1_seg.nii.gz: a case folder; ` +
+          'write the outputs to another folder\n',
+      );
+    }
   });
 
   it('a folder holding only temporary leftovers of a killed run is used without --overwrite, and cleaned', async () => {

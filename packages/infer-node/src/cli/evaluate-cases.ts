@@ -1,15 +1,16 @@
 /**
  * The cases of `hadnet evaluate --pred-dir DIR --truth-dir DIR`: each folder's candidates (case
- * folders holding seg.nii.gz, or .nii/.nii.gz files) and every truth case paired with its
- * prediction, or with the reason it has none. Depends on node:fs and @hadnet/core's region names.
+ * folders holding a label map under one of the names of core's case-file table, `seg.nii.gz`,
+ * `<case>_seg.nii.gz` or `<case>-seg.nii.gz`; or .nii/.nii.gz files) and every truth case paired
+ * with its prediction, or with the reason it has none. Depends on node:fs and @hadnet/core's
+ * case-file names and region names.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REGIONS, type Region } from '@hadnet/core';
+import { parseCaseFileName, REGIONS, type Region } from '@hadnet/core';
 import { byRegion } from './evaluate-format.js';
 
 const UNCERTAINTY_FILES: Record<Region, string> = { WT: 'unc_whole', TC: 'unc_core', ET: 'unc_enhance' };
-const SEQUENCE_FILES = ['flair', 't1', 't1ce', 't2'];
 
 /** A case in one folder: its id, its label map and what lies beside it. */
 export interface Candidate {
@@ -19,6 +20,12 @@ export interface Candidate {
   sequences: string[];
   /** A prediction's uncertainty maps, when its case folder holds all three. */
   uncertainty?: Record<Region, string>;
+  /**
+   * Why the case cannot be scored though it was found: its folder holds more than one label map
+   * (say hadnet's `seg.nii.gz` written beside a BraTS `<case>_seg.nii.gz`), and picking one
+   * silently could score a prediction against itself.
+   */
+  problem?: string;
 }
 
 /** A truth case and what was found for it in the prediction folder. */
@@ -51,18 +58,34 @@ export async function listCases(dir: string, side: 'pred' | 'truth'): Promise<Ca
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined); // a dangling link is no case
     if (info?.isDirectory()) {
-      const seg = ['seg.nii.gz', 'seg.nii'].map((f) => join(path, f));
-      const file = (await exists(seg[0])) ? seg[0] : (await exists(seg[1])) ? seg[1] : undefined;
-      if (file === undefined) continue;
+      // the label map and the sequences, by core's table of case-file names
+      const named = (await readdir(path))
+        .sort()
+        .map((f) => ({ f, kind: parseCaseFileName(f)?.kind }))
+        .filter((n) => n.kind !== undefined);
+      const maps = [];
+      for (const n of named) if (n.kind === 'seg' && (await exists(join(path, n.f)))) maps.push(n.f);
+      if (maps.length === 0) continue;
+      const file = join(path, maps[0]);
+      const problem =
+        maps.length > 1
+          ? `${path} holds ${maps.length} label maps (${maps.join(', ')}); keep only the ${side === 'truth' ? 'reference' : 'prediction'} there`
+          : undefined;
       const sequences: string[] = [];
       if (side === 'truth') {
-        for (const s of SEQUENCE_FILES)
-          if (await exists(join(path, `${s}.nii.gz`))) sequences.push(join(path, `${s}.nii.gz`));
+        for (const n of named)
+          if (n.kind !== 'seg' && (await exists(join(path, n.f)))) sequences.push(join(path, n.f));
       }
       const unc = byRegion((r) => join(path, `${UNCERTAINTY_FILES[r]}.nii.gz`));
       const withUnc =
         side === 'pred' && (await Promise.all(REGIONS.map((r) => exists(unc[r])))).every(Boolean);
-      out.push({ id: name, file, sequences, uncertainty: withUnc ? unc : undefined });
+      out.push({
+        id: name,
+        file,
+        sequences,
+        uncertainty: withUnc ? unc : undefined,
+        ...(problem ? { problem } : {}),
+      });
     } else if (info?.isFile() && /\.nii(\.gz)?$/.test(name)) {
       out.push({ id: name.replace(/\.nii(\.gz)?$/, ''), file: path, sequences: [] });
     }

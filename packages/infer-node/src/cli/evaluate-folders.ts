@@ -174,6 +174,8 @@ async function scoreCase(
   let truth: Volume;
   let brainMask: Volume | undefined;
   try {
+    if (entry.truth.problem !== undefined)
+      throw new UnmatchedPrediction('AMBIGUOUS_TRUTH', entry.truth.problem);
     truth = await loadVolume(entry.truth.file);
     brainMask = await unionMask(entry.truth.sequences, truth, entry.truth.file);
   } catch (error) {
@@ -190,6 +192,7 @@ async function scoreCase(
       throw new UnmatchedPrediction(entry.unmatched.code, entry.unmatched.reason);
     }
     const files = entry.pred!;
+    if (files.problem !== undefined) throw new UnmatchedPrediction('AMBIGUOUS_PREDICTION', files.problem);
     const pred = await loadVolume(files.file);
     const uncertainty = files.uncertainty ? await loadUncertainty(files.uncertainty) : undefined;
     const result = evaluateSegmentation({

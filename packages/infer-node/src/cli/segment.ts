@@ -4,8 +4,9 @@
  * otherwise); with `--json` stdout holds only the result object. Depends on @hadnet/core and
  * ../segment.
  */
+import { readdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { SegmentProgress, Sequence } from '@hadnet/core';
+import { parseCaseFileName, type SegmentProgress, type Sequence } from '@hadnet/core';
 import { caseInputs } from '../cohort/case-inputs.js';
 import { checkOutputFolder, OutputPathError } from '../io/output-path.js';
 import { segment, segmentationFilesIn, writeSegmentation } from '../segment.js';
@@ -148,8 +149,24 @@ export const segmentCommand: Command = {
     const options = segmentOptionsFromFlags(flags);
     const json = flags.has('--json');
 
-    // the output folder, before any work: not a file, and no earlier outputs unless --overwrite
-    if ((await checkOutputFolder('hadnet segment: --out', out)) === 'folder' && !flags.has('--overwrite')) {
+    // the output folder, before any work: not a file, not a case folder with its own label map
+    // (seg.nii.gz beside <case>_seg.nii.gz would be mistaken for the reference), and no earlier
+    // outputs unless --overwrite
+    const state = await checkOutputFolder('hadnet segment: --out', out);
+    if (state === 'folder') {
+      const references = (await readdir(out)).filter(
+        (f) => f !== 'seg.nii.gz' && parseCaseFileName(f)?.kind === 'seg',
+      );
+      if (references.length > 0) {
+        throw new OutputPathError(
+          'EEXIST',
+          out,
+          `hadnet segment: --out ${out} holds a label map, ${references.join(', ')}: a case folder; ` +
+            'write the outputs to another folder',
+        );
+      }
+    }
+    if (state === 'folder' && !flags.has('--overwrite')) {
       const { outputs } = await segmentationFilesIn(out);
       if (outputs.length > 0) {
         throw new OutputPathError(

@@ -2,6 +2,7 @@
  * Reading a cohort manifest from disk: a CSV or JSON lines file, or a folder whose subfolders are
  * the cases. Depends on node:fs, node:path and ./manifest.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkCaseId, parseManifest, type CohortCase, type ManifestFormat } from './manifest.js';
@@ -25,8 +26,15 @@ const NIFTI = /\.nii(\.gz)?$/i;
 /** The case folders of a folder manifest: subfolders holding at least one NIfTI file, by name. */
 async function caseFolders(folder: string): Promise<CohortCase[]> {
   const cases: CohortCase[] = [];
-  const entries = (await readdir(folder, { withFileTypes: true }))
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+  // case folders, symbolic links to folders included (a symlink farm over a cohort)
+  const isFolder = async (e: Dirent) =>
+    e.isDirectory() ||
+    (e.isSymbolicLink() &&
+      ((await stat(join(folder, e.name)).catch(() => undefined))?.isDirectory() ?? false));
+  const listed = (await readdir(folder, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  const folders = await Promise.all(listed.map(isFolder));
+  const entries = listed
+    .filter((_, i) => folders[i])
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const dir = join(folder, entry.name);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchCaseFiles } from '@hadnet/core';
@@ -72,6 +72,21 @@ describe('findCases', () => {
     expect(cases[0].files.flair).toBe(join(root, 'HGG', 'Brats19_A_1', 'Brats19_A_1_flair.nii.gz'));
     expect(missingFiles(cases[0], ['flair', 't1', 't1ce', 't2', 'seg'])).toEqual(['t1ce', 't2']);
     expect(missingFiles(cases[1], ['flair', 't1', 't2', 'seg'])).toEqual([]);
+  });
+
+  it('follows case folders that are symbolic links, and skips dangling ones', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'hadnet-layout-store-'));
+    touch(join(store, 'Brats18_X_1'), [
+      'Brats18_X_1_flair.nii.gz',
+      'Brats18_X_1_t1.nii.gz',
+      'Brats18_X_1_seg.nii.gz',
+    ]);
+    const root = mkdtempSync(join(tmpdir(), 'hadnet-layout-links-'));
+    symlinkSync(join(store, 'Brats18_X_1'), join(root, 'Brats18_X_1'));
+    symlinkSync(join(store, 'gone'), join(root, 'gone'));
+    const cases = await findCases(root);
+    expect(cases.map((c) => [c.id, c.layout])).toEqual([['Brats18_X_1', 'brats2017']]);
+    expect(cases[0].files.seg).toBe(join(root, 'Brats18_X_1', 'Brats18_X_1_seg.nii.gz'));
   });
 
   it('refuses a folder without cases, a missing folder and repeated ids', async () => {

@@ -8,7 +8,7 @@
  * (BraTS 2019's `HGG/` and `LGG/`).
  * May depend on: node:fs, node:path, `@hadnet/core` (case-file names, types, errors).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CASE_FILE_KINDS,
@@ -103,8 +103,10 @@ export async function findCases(dataDir: string): Promise<CaseFiles[]> {
   const found: CaseFiles[] = [];
   const visit = async (dir: string, depth: number): Promise<void> => {
     for (const entry of await listDirectory(dir)) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.')) continue;
       const caseDir = join(dir, entry.name);
+      // a case folder may be a symbolic link (a symlink farm over a cohort)
+      if (!(entry.isDirectory() || (entry.isSymbolicLink() && (await isFolder(caseDir))))) continue;
       const names = (await listDirectory(caseDir)).filter((e) => !e.isDirectory()).map((e) => e.name);
       const match = matchCaseLayout(entry.name, names);
       if (match) {
@@ -143,6 +145,11 @@ export async function findCases(dataDir: string): Promise<CaseFiles[]> {
     );
   }
   return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Whether `path` leads to a folder (following links); false for a dangling link. */
+async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
 async function listDirectory(dir: string) {
