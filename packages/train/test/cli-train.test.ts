@@ -241,13 +241,9 @@ describe('hadnet-train pretrain and distill', () => {
     expect(json).toMatchObject({ stage: 'pretrain-student', epochs: 1, steps: 1, run: student });
     expect(json.best.epoch).toBe(1);
 
-    // resume the student for one more epoch: the preset and seed come from its config.json
+    // resume the student for one more epoch: the data, split, preset and seed come from its config.json
     const resumed = await run([
       'pretrain-student',
-      '--data',
-      data,
-      '--split',
-      split,
       '--out',
       student,
       '--epochs',

@@ -125,9 +125,11 @@ async function prepare(
   sequences: readonly Sequence[],
   preset: (saved: RunConfig | undefined) => Pick<Preset, 'spacingMm' | 'inputShape'>,
 ): Promise<Prepared & { sink: ReturnType<typeof sinkFor> }> {
-  const dataDir = required(values.data, '--data', 'DIR');
-  const splitFile = required(values.split, '--split', 'FILE');
   const out = required(values.out, '--out', 'RUN_DIR');
+  const saved = values.resume && existsSync(runPaths(out).config) ? await readRunConfig(out) : undefined;
+  // a resumed run reads its data folder and split file from config.json unless they are given
+  const dataDir = required(values.data ?? saved?.data.dir, '--data', 'DIR');
+  const splitFile = required(values.split ?? saved?.data.split, '--split', 'FILE');
   const epochs = numberOption(values.epochs, '--epochs', 'integer', 1);
   const seed = numberOption(values.seed, '--seed', 'integer', 0);
   const batchSize = numberOption(values['batch-size'], '--batch-size', 'integer', 1);
@@ -138,7 +140,6 @@ async function prepare(
   if (labels !== undefined && !CONVENTIONS.includes(labels)) {
     throw new UsageError(`--labels must be one of ${CONVENTIONS.join(', ')}; got '${labels}'`);
   }
-  const saved = values.resume && existsSync(runPaths(out).config) ? await readRunConfig(out) : undefined;
   const sink = sinkFor(io, values.json === true);
 
   // the cases and the split, then the backend
