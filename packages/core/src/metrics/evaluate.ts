@@ -107,7 +107,8 @@ export function evaluateSegmentation(options: EvaluateSegmentationOptions): Segm
   const predMasks = masksByRegion(pred.data, convention, predNamed.name);
   const truthMasks = masksByRegion(truth.data, convention, others[0].name);
   const grid = { shape: pred.shape, spacing: pred.spacing };
-  const voxelMl = voxelVolumeMm3(pred) / 1000;
+  // mm³ first, then mL, so that a whole number of mm³ gives its exact decimal mL
+  const voxelMm3 = voxelVolumeMm3(pred);
   const regions = {} as Record<Region, RegionMetrics>;
   for (const region of REGIONS) {
     const p = predMasks[region];
@@ -119,8 +120,8 @@ export function evaluateSegmentation(options: EvaluateSegmentationOptions): Segm
       sensitivity: sensitivityFromCounts(counts),
       specificity: specificityFromCounts(counts),
       volumeMl: {
-        pred: (counts.truePositives + counts.falsePositives) * voxelMl,
-        truth: (counts.truePositives + counts.falseNegatives) * voxelMl,
+        pred: ((counts.truePositives + counts.falsePositives) * voxelMm3) / 1000,
+        truth: ((counts.truePositives + counts.falseNegatives) * voxelMm3) / 1000,
       },
     };
   }

@@ -18,6 +18,19 @@ describe('regionVolumesMl', () => {
     expect(volumes.WT).toBeCloseTo((9 * 6) / 1000, 12);
   });
 
+  it('gives the decimal mL of a whole number of mm³ without float noise (55370 voxels of 1 mm³: 55.37)', () => {
+    const classes = new Uint8Array(60_000);
+    classes.fill(2, 0, 55_370);
+    const identity: Affine = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    expect(regionVolumesMl(classes, identity).WT).toBe(55.37);
+    expect(String(regionVolumesMl(classes, identity).WT)).toBe('55.37');
+  });
+
   it('takes the voxel volume from the affine’s determinant, so rotations and flips do not change it', () => {
     const c = Math.cos(0.3);
     const s = Math.sin(0.3);

@@ -28,10 +28,11 @@ export function regionVolumesMl(classes: LabelArray, affine: Affine): Record<Reg
     const c = classes[v];
     if (c >= 0 && c < 4) counts[c]++;
   }
-  const voxelMl = voxelVolumeMm3(affine) / 1000;
+  const voxelMm3 = voxelVolumeMm3(affine);
   const volumes = {} as Record<Region, number>;
   for (const region of REGIONS) {
-    volumes[region] = REGION_CLASSES[region].reduce((sum, c) => sum + counts[c], 0) * voxelMl;
+    // mm³ first, then mL: 55370 voxels of 1 mm³ give 55.37, not 55.370000000000005 (x 0.001)
+    volumes[region] = (REGION_CLASSES[region].reduce((sum, c) => sum + counts[c], 0) * voxelMm3) / 1000;
   }
   return volumes;
 }
