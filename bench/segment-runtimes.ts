@@ -11,13 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  checkModelTensors,
-  noDeviceStarted,
-  ortRuntimeSession,
-  type Runtime,
-  type RuntimeSession,
-} from '@hadnet/core';
+import { noDeviceStarted, ortRuntimeSession, type Runtime, type RuntimeSession } from '@hadnet/core';
 import { nodeRuntime } from '../packages/infer-node/src/index.js';
 import {
   disableFastKernels,
@@ -55,8 +49,13 @@ export function wasmRuntime(threads: number): Runtime {
           { device: devices[0] ?? 'wasm', providers: ['wasm'], reason },
         ]);
       }
-      checkModelTensors(session, name);
-      return ortRuntimeSession(session, (data, dims) => new ort.Tensor('float32', data, dims), 'wasm', []);
+      return ortRuntimeSession(
+        session,
+        name,
+        (data, dims) => new ort.Tensor('float32', data, dims),
+        'wasm',
+        [],
+      );
     },
   };
 }

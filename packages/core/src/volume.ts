@@ -42,6 +42,19 @@ export interface Volume {
   header?: NiftiHeader;
 }
 
+/** Duck-typed check for a {@link Volume}: typed-array data, a three-number shape and a 4x4 affine. */
+export function isVolume(source: unknown): source is Volume {
+  if (typeof source !== 'object' || source === null) return false;
+  const candidate = source as Partial<Volume>;
+  return (
+    ArrayBuffer.isView(candidate.data) &&
+    Array.isArray(candidate.shape) &&
+    candidate.shape.length === 3 &&
+    Array.isArray(candidate.affine) &&
+    candidate.affine.length === 4
+  );
+}
+
 /** Number of voxels in a grid of this shape. */
 export function voxelCount(shape: readonly number[]): number {
   return shape[0] * shape[1] * shape[2];

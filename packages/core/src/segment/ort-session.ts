@@ -29,7 +29,7 @@ export interface OrtSessionLike {
  * @param name - the model's name for the message
  * @throws InvalidModelError naming what is missing and what the model has instead
  */
-export function checkModelTensors(session: OrtSessionLike, name: string): void {
+function checkModelTensors(session: OrtSessionLike, name: string): void {
   const problems: string[] = [];
   if (!session.inputNames.includes(MODEL_INPUT)) {
     problems.push(`inputs [${session.inputNames.join(', ')}] lack '${MODEL_INPUT}'`);
@@ -45,18 +45,29 @@ export function checkModelTensors(session: OrtSessionLike, name: string): void {
 }
 
 /**
- * Wraps an onnxruntime session as the {@link RuntimeSession} that `runSegmentation` drives.
- * @param session - a started session whose tensors {@link checkModelTensors} accepted
+ * Wraps an onnxruntime session as the {@link RuntimeSession} that `runSegmentation` drives, once
+ * its model has the exporter's tensors ({@link checkModelTensors}); a session whose model does not
+ * is released before the error is thrown.
+ * @param session - a started session
+ * @param name - the model's name for messages
  * @param makeInput - builds the runtime's float32 tensor `[batch, channels, depth, height, width]`
  * @param device - the device it runs on
  * @param attempts - the devices dropped before it, with their reasons
+ * @throws InvalidModelError when the model lacks the `input` or `probabilities` tensor
  */
-export function ortRuntimeSession(
+export async function ortRuntimeSession(
   session: OrtSessionLike,
+  name: string,
   makeInput: (data: Float32Array, dims: number[]) => unknown,
   device: ConcreteDevice,
   attempts: DeviceAttempt[],
-): RuntimeSession {
+): Promise<RuntimeSession> {
+  try {
+    checkModelTensors(session, name);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
   return {
     device,
     attempts,

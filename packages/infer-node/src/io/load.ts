@@ -5,7 +5,14 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { InvalidVolumeError, readNifti, readNiftiHeader, type Volume, type VolumeSource } from '@hadnet/core';
+import {
+  InvalidVolumeError,
+  isVolume,
+  readNifti,
+  readNiftiHeader,
+  type Volume,
+  type VolumeSource,
+} from '@hadnet/core';
 
 /** Options of {@link loadVolume}. */
 export interface LoadVolumeOptions {
@@ -129,19 +136,6 @@ function toPath(source: unknown): string {
         ? (source.constructor?.name ?? 'object')
         : typeof source;
   throw new TypeError(`loadVolume: in Node a volume source is ${KINDS}; got ${kind}`);
-}
-
-/** Duck-typed: typed-array data, a three-number shape and a 4x4 affine. */
-function isVolume(source: unknown): source is Volume {
-  if (typeof source !== 'object' || source === null) return false;
-  const candidate = source as Partial<Volume>;
-  return (
-    ArrayBuffer.isView(candidate.data) &&
-    Array.isArray(candidate.shape) &&
-    candidate.shape.length === 3 &&
-    Array.isArray(candidate.affine) &&
-    candidate.affine.length === 4
-  );
 }
 
 /** The file's bytes; a read error keeps Node's code and names the function and the path. */

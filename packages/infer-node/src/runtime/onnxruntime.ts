@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import {
   getLogLevel,
   InvalidModelError,
-  checkModelTensors,
   ortRuntimeSession,
   noDeviceStarted,
   type ConcreteDevice,
@@ -155,14 +154,9 @@ export async function createNodeSession(
         });
         continue;
       }
-      try {
-        checkModelTensors(session, name);
-      } catch (error) {
-        await session.release();
-        throw error;
-      }
       return ortRuntimeSession(
         session,
+        name,
         (data, dims) => new o.Tensor('float32', data, dims),
         device as NodeDevice,
         attempts,

@@ -3,7 +3,14 @@
  * origin (or any origin that allows it); a Volume passes through. Depends on @hadnet/core and the
  * Fetch and Blob APIs that browsers and web workers have.
  */
-import { readNifti, type LoadedModel, type ModelSource, type Volume, type VolumeSource } from '@hadnet/core';
+import {
+  isVolume,
+  readNifti,
+  type LoadedModel,
+  type ModelSource,
+  type Volume,
+  type VolumeSource,
+} from '@hadnet/core';
 
 const VOLUME_KINDS = 'a File, a Blob, an ArrayBuffer, a Uint8Array, a URL or a Volume';
 const MODEL_KINDS = 'a URL (a URL object or a URL string), an ArrayBuffer or a Uint8Array';
@@ -14,19 +21,6 @@ function kindOf(value: unknown): string {
   if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 80))})`;
   if (typeof value !== 'object') return typeof value;
   return value.constructor?.name ?? 'object';
-}
-
-/** Duck-typed: typed-array data, a three-number shape and a 4x4 affine. */
-function isVolume(source: unknown): source is Volume {
-  if (typeof source !== 'object' || source === null) return false;
-  const candidate = source as Partial<Volume>;
-  return (
-    ArrayBuffer.isView(candidate.data) &&
-    Array.isArray(candidate.shape) &&
-    candidate.shape.length === 3 &&
-    Array.isArray(candidate.affine) &&
-    candidate.affine.length === 4
-  );
 }
 
 /**

@@ -7,7 +7,6 @@
  */
 import {
   getLogLevel,
-  checkModelTensors,
   ortRuntimeSession,
   noDeviceStarted,
   UnsupportedDeviceError,
@@ -186,14 +185,9 @@ export async function createWebSession(
       });
       continue;
     }
-    try {
-      checkModelTensors(session, name);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
     return ortRuntimeSession(
       session,
+      name,
       (data, dims) => new o.Tensor('float32', data, dims),
       provider,
       attempts,

@@ -98,10 +98,9 @@ export function runModelCard(
  * and adds no flips of its own, so it keeps the left-right flip.
  */
 function trainedMirrorAxes(config: RunConfig): MirrorAxis[] {
-  const augmentation = (config.hyperparameters as { augmentation?: { flipProbability?: number } | null })
-    .augmentation;
-  if (augmentation === null) return [];
-  return augmentation !== undefined && !(augmentation.flipProbability! > 0) ? [] : ['width'];
+  const { augmentation } = config.hyperparameters as { augmentation?: { flipProbability: number } | null };
+  if (augmentation === undefined) return ['width']; // distillation: the student's pre-training flipped
+  return augmentation !== null && augmentation.flipProbability > 0 ? ['width'] : [];
 }
 
 /** What {@link exportRun} returns. */
